@@ -1,0 +1,66 @@
+/**
+ * Finds a Chrome/Chromium to drive: CHROME_PATH, then the system's installations (as
+ * chrome-launcher lists them), then Playwright's own download. Never downloads one.
+ */
+import { accessSync, constants } from 'node:fs';
+import { Launcher } from 'chrome-launcher';
+
+export type BrowserSource = 'CHROME_PATH' | 'system' | 'playwright';
+
+export interface FoundBrowser {
+  path: string;
+  source: BrowserSource;
+}
+
+export class BrowserNotFoundError extends Error {}
+
+export const INSTALL_HINT =
+  'install Chromium (Debian/Ubuntu as root: npm run ensure-browser, or apt-get install chromium; macOS: brew install --cask google-chrome) or set CHROME_PATH to a Chrome/Chromium binary';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface BrowserLookup {
+  env?: NodeJS.ProcessEnv;
+  systemInstallations?: () => string[];
+  playwrightPath?: () => Promise<string | undefined>;
+}
+
+async function playwrightChromium(): Promise<string | undefined> {
+  try {
+    const { chromium } = await import('playwright-core');
+    return chromium.executablePath();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns the browser to use, or undefined when none is installed. A bad CHROME_PATH throws. */
+export async function findBrowser(lookup: BrowserLookup = {}): Promise<FoundBrowser | undefined> {
+  const env = lookup.env ?? process.env;
+  const chromePath = env.CHROME_PATH;
+  if (chromePath) {
+    if (isExecutable(chromePath)) return { path: chromePath, source: 'CHROME_PATH' };
+    throw new BrowserNotFoundError(
+      `CHROME_PATH=${chromePath} is not an executable file: point it at Chrome/Chromium or unset it`,
+    );
+  }
+  const system = (lookup.systemInstallations ?? (() => Launcher.getInstallations()))().find(isExecutable);
+  if (system) return { path: system, source: 'system' };
+  const playwright = await (lookup.playwrightPath ?? playwrightChromium)();
+  if (playwright && isExecutable(playwright)) return { path: playwright, source: 'playwright' };
+  return undefined;
+}
+
+/** Like findBrowser, but a missing browser is an error that says what to do. */
+export async function requireBrowser(lookup: BrowserLookup = {}): Promise<FoundBrowser> {
+  const found = await findBrowser(lookup);
+  if (!found) throw new BrowserNotFoundError(`No Chrome/Chromium found: ${INSTALL_HINT}`);
+  return found;
+}
