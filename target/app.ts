@@ -5,7 +5,14 @@
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { blockingScript, CLIENT_SCRIPT, heroImage, oversizedHeroImage, STYLESHEET } from './assets.ts';
+import {
+  blockingScript,
+  CLIENT_SCRIPT,
+  heroImage,
+  ICON_SVG,
+  oversizedHeroImage,
+  STYLESHEET,
+} from './assets.ts';
 import { hashPassword, newSessionToken, verifyPassword } from './auth.ts';
 import { CACHE_TTL_SECONDS, TtlCache } from './cache.ts';
 import { type Pitch, PitcheyDb, type User } from './db.ts';
@@ -299,6 +306,9 @@ export async function createTarget(options: TargetOptions = {}): Promise<Target>
       'Content-Type': 'text/javascript; charset=utf-8',
       'Cache-Control': immutable,
     }),
+  );
+  app.get('/static/icon.svg', (c) =>
+    c.body(ICON_SVG, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': immutable }),
   );
   app.get('/static/hero.png', (c) =>
     c.body(new Uint8Array(heroImage()), 200, { 'Content-Type': 'image/png', 'Cache-Control': immutable }),

@@ -70,6 +70,9 @@ export const CLIENT_SCRIPT = `
 })();
 `;
 
+export const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#5b3cc4"/><text x="16" y="23" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">P</text></svg>';
+
 /** A script that holds the main thread for `ms`: served to <head> by the blocking-script fault. */
 export function blockingScript(ms: number): string {
   return `(function(){var end=performance.now()+${ms};while(performance.now()<end){}})();`;

@@ -26,6 +26,7 @@ function layout(options: LayoutOptions, body: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Pitchey</title>
+<link rel="icon" href="/static/icon.svg?v=${ASSET_VERSION}" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css?v=${ASSET_VERSION}">
 ${faults.blockingScriptMs > 0 ? html`<script src="/static/block.js?ms=${faults.blockingScriptMs}"></script>` : ''}
 <script src="/static/app.js?v=${ASSET_VERSION}" defer></script>
