@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The machine has 2 cores: timing-sensitive suites must not fight each other for CPU.
     fileParallelism: false,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

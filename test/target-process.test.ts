@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { spawnTarget } from '../target/process.ts';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const MAIN = fileURLToPath(new URL('../target/main.ts', import.meta.url));
+
+describe('the target as a child process', () => {
+  it('starts on a free loopback port, is ready, and is gone after stop', async () => {
+    const child = await spawnTarget({ faults: { latency: [{ route: '/api/*', ms: 1 }] } });
+    expect(child.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${child.url}/health/ready`)).status).toBe(200);
+    await child.stop();
+    expect(isAlive(child.pid)).toBe(false);
+  });
+
+  it('refuses bad fault knobs before starting, naming the variable and the field', async () => {
+    await expect(spawnTarget({ faults: { errorRate: 7 } })).rejects.toThrow(/TARGET_FAULTS.*errorRate/);
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('listening on');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('SIGTERM, shutting down');
+  });
+
+  it('exits by itself when its parent goes away (stdin closes)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--exit-on-stdin-close'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('listening on');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+  });
+
+  it('prints a usage error for a bad port', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('port "eighty" is not a port number');
+  });
+});
