@@ -18,7 +18,9 @@ function baseUrlFrom(value: string | undefined, source: string): URL | undefined
     const url = new URL(value);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;
   } catch {}
-  throw new CannotMeasure(`${source}="${value}" is not an http(s) URL: use e.g. BASE_URL=https://staging.example.com`);
+  throw new CannotMeasure(
+    `${source}="${value}" is not an http(s) URL: use e.g. BASE_URL=https://staging.example.com`,
+  );
 }
 
 async function probe(base: URL, path: string) {
@@ -32,12 +34,18 @@ async function probe(base: URL, path: string) {
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
   }
   times.sort((a, b) => a - b);
-  return { path, statuses, medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN, maxMs: times.at(-1) ?? Number.NaN };
+  return {
+    path,
+    statuses,
+    medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
+    maxMs: times.at(-1) ?? Number.NaN,
+  };
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'base-url': { type: 'string' } } });
-  const given = baseUrlFrom(values['base-url'], '--base-url') ?? baseUrlFrom(process.env.BASE_URL, 'BASE_URL');
+  const given =
+    baseUrlFrom(values['base-url'], '--base-url') ?? baseUrlFrom(process.env.BASE_URL, 'BASE_URL');
   let child: ChildTarget | undefined;
   try {
     let base: URL;
@@ -63,7 +71,9 @@ async function main(): Promise<number> {
         `  ${bad ? 'FAIL' : 'ok  '} ${path.padEnd(18)} median ${r.medianMs.toFixed(2)} ms  max ${r.maxMs.toFixed(2)} ms  [${statuses}]`,
       );
     }
-    console.log(failed ? `\n${failed} health request(s) did not answer 200` : '\nall health endpoints answered 200');
+    console.log(
+      failed ? `\n${failed} health request(s) did not answer 200` : '\nall health endpoints answered 200',
+    );
     return failed ? 1 : 0;
   } finally {
     await child?.stop();

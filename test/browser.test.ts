@@ -16,7 +16,11 @@ const none = { systemInstallations: () => [], playwrightPath: async () => undefi
 describe('findBrowser', () => {
   it('takes CHROME_PATH first', async () => {
     const chrome = fakeBinary('chrome-env');
-    const found = await findBrowser({ ...none, env: { CHROME_PATH: chrome }, systemInstallations: () => [fakeBinary('sys')] });
+    const found = await findBrowser({
+      ...none,
+      env: { CHROME_PATH: chrome },
+      systemInstallations: () => [fakeBinary('sys')],
+    });
     expect(found).toEqual({ path: chrome, source: 'CHROME_PATH' });
   });
 
@@ -28,19 +32,33 @@ describe('findBrowser', () => {
 
   it("then the system's installations, skipping ones that are gone", async () => {
     const sys = fakeBinary('chromium');
-    const found = await findBrowser({ ...none, env: {}, systemInstallations: () => [join(dir, 'gone'), sys] });
+    const found = await findBrowser({
+      ...none,
+      env: {},
+      systemInstallations: () => [join(dir, 'gone'), sys],
+    });
     expect(found).toEqual({ path: sys, source: 'system' });
   });
 
   it("then Playwright's own browser", async () => {
     const pw = fakeBinary('pw-chrome');
-    const found = await findBrowser({ env: {}, systemInstallations: () => [], playwrightPath: async () => pw });
+    const found = await findBrowser({
+      env: {},
+      systemInstallations: () => [],
+      playwrightPath: async () => pw,
+    });
     expect(found).toEqual({ path: pw, source: 'playwright' });
   });
 
   it('reports none, and requireBrowser says what to do', async () => {
-    const lookup = { env: {}, systemInstallations: () => [], playwrightPath: async () => join(dir, 'missing') };
+    const lookup = {
+      env: {},
+      systemInstallations: () => [],
+      playwrightPath: async () => join(dir, 'missing'),
+    };
     expect(await findBrowser(lookup)).toBeUndefined();
-    await expect(requireBrowser(lookup)).rejects.toThrow(/No Chrome\/Chromium found: install Chromium.*CHROME_PATH/);
+    await expect(requireBrowser(lookup)).rejects.toThrow(
+      /No Chrome\/Chromium found: install Chromium.*CHROME_PATH/,
+    );
   });
 });
