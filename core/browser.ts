@@ -32,6 +32,15 @@ export interface BrowserLookup {
   playwrightPath?: () => Promise<string | undefined>;
 }
 
+/** chrome-launcher throws (asking for CHROME_PATH) when it finds nothing: that is "none" here. */
+function systemInstallations(): string[] {
+  try {
+    return Launcher.getInstallations();
+  } catch {
+    return [];
+  }
+}
+
 async function playwrightChromium(): Promise<string | undefined> {
   try {
     const { chromium } = await import('playwright-core');
@@ -51,7 +60,7 @@ export async function findBrowser(lookup: BrowserLookup = {}): Promise<FoundBrow
       `CHROME_PATH=${chromePath} is not an executable file: point it at Chrome/Chromium or unset it`,
     );
   }
-  const system = (lookup.systemInstallations ?? (() => Launcher.getInstallations()))().find(isExecutable);
+  const system = (lookup.systemInstallations ?? systemInstallations)().find(isExecutable);
   if (system) return { path: system, source: 'system' };
   const playwright = await (lookup.playwrightPath ?? playwrightChromium)();
   if (playwright && isExecutable(playwright)) return { path: playwright, source: 'playwright' };
