@@ -1,37 +1,39 @@
 /**
  * Cleanup on every way out: normal end, failure, Ctrl-C and SIGTERM. Whatever a run starts
  * (the target, Chromium, workers) registers its stop here, so nothing is left running.
+ * Signal handlers are installed only while something is registered, so a finished run leaves
+ * the process's default signal behaviour alone.
  */
 type Cleanup = () => Promise<void> | void;
 
 const cleanups = new Set<Cleanup>();
-let signalsInstalled = false;
+const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 
-async function runCleanups(): Promise<void> {
+function onSignal(signal: NodeJS.Signals): void {
+  process.stderr.write(`\n${signal}: stopping what this run started…\n`);
   const pending = [...cleanups].reverse();
   cleanups.clear();
-  await Promise.allSettled(pending.map(async (cleanup) => cleanup()));
+  void Promise.allSettled(pending.map(async (cleanup) => cleanup())).finally(() =>
+    process.exit(SIGNALS[signal as keyof typeof SIGNALS]),
+  );
 }
 
-/** Registers a cleanup; returns a function that runs it now and unregisters it. */
-export function onShutdown(cleanup: Cleanup): () => Promise<void> {
-  installSignalHandlers();
-  cleanups.add(cleanup);
-  return async () => {
-    if (cleanups.delete(cleanup)) await cleanup();
-  };
-}
-
-function installSignalHandlers(): void {
-  if (signalsInstalled) return;
-  signalsInstalled = true;
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping what this run started…\n`);
-      void runCleanups().finally(() => process.exit(code));
-    });
+function updateSignalHandlers(): void {
+  for (const signal of Object.keys(SIGNALS) as NodeJS.Signals[]) {
+    const installed = process.listeners(signal).includes(onSignal);
+    if (cleanups.size > 0 && !installed) process.on(signal, onSignal);
+    if (cleanups.size === 0 && installed) process.off(signal, onSignal);
   }
+}
+
+/** Registers a cleanup; returns a function that runs it now (once) and unregisters it. */
+export function onShutdown(cleanup: Cleanup): () => Promise<void> {
+  const entry: Cleanup = () => cleanup();
+  cleanups.add(entry);
+  updateSignalHandlers();
+  return async () => {
+    if (!cleanups.delete(entry)) return;
+    updateSignalHandlers();
+    await cleanup();
+  };
 }
