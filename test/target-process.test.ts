@@ -13,6 +13,20 @@ const isAlive = (pid: number) => {
 };
 const MAIN = fileURLToPath(new URL('../target/main.ts', import.meta.url));
 
+/** Runs `npm run target` as a child and resolves once it says it listens. */
+async function startMain(extraArgs: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', ...extraArgs], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const output = { text: '' };
+  child.stdout.on('data', (d: Buffer) => {
+    output.text += d.toString();
+  });
+  await expect.poll(() => output.text, { timeout: 20_000 }).toContain('listening on');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
 describe('the target as a child process', () => {
   it('starts on a free loopback port, is ready, and is gone after stop', async () => {
     const child = await spawnTarget({ faults: { latency: [{ route: '/api/*', ms: 1 }] } });
@@ -27,30 +41,14 @@ describe('the target as a child process', () => {
   });
 
   it('shuts down cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await expect.poll(() => out, { timeout: 20_000 }).toContain('listening on');
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, output, exited } = await startMain();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out).toContain('SIGTERM, shutting down');
+    expect(output.text).toContain('SIGTERM, shutting down');
   });
 
   it('exits by itself when its parent goes away (stdin closes)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--exit-on-stdin-close'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await expect.poll(() => out, { timeout: 20_000 }).toContain('listening on');
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, exited } = await startMain(['--exit-on-stdin-close']);
     child.stdin.end();
     expect(await exited).toBe(0);
   });
