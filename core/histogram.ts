@@ -28,7 +28,8 @@ export function createHistogram(): Histogram {
 
 /** Records one latency; hdr-histogram-js ignores decimals, so round here rather than truncate. */
 export function recordMicros(histogram: Histogram, micros: number): void {
-  if (!Number.isFinite(micros) || micros < 0) throw new RangeError(`latency must be a finite, non-negative µs value, got ${micros}`);
+  if (!Number.isFinite(micros) || micros < 0)
+    throw new RangeError(`latency must be a finite, non-negative µs value, got ${micros}`);
   histogram.recordValue(Math.round(micros));
 }
 

@@ -21,7 +21,8 @@ export interface Threshold {
 
 export class ThresholdError extends Error {}
 
-const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*([^)]*)\s*\))\s*(>=|<=|===|==|!=|>|<)\s*(\S+)\s*$/;
+const EXPRESSION =
+  /^\s*(avg|min|max|med|count|rate|value|p\(\s*([^)]*)\s*\))\s*(>=|<=|===|==|!=|>|<)\s*(\S+)\s*$/;
 
 /** Parses one expression; `where` names its origin (file and key) for the error message. */
 export function parseThreshold(expression: string, where: string): Threshold {
@@ -37,11 +38,18 @@ export function parseThreshold(expression: string, where: string): Threshold {
     throw new ThresholdError(`${where}: "${expression}": the limit "${limitText}" is not a number`);
   }
   if (percentileText === undefined) {
-    return { source: expression, aggregation: aggregationText as Aggregation, operator: operator as Operator, limit };
+    return {
+      source: expression,
+      aggregation: aggregationText as Aggregation,
+      operator: operator as Operator,
+      limit,
+    };
   }
   const p = Number(percentileText);
   if (!/^\d+(\.\d+)?$/.test(percentileText.trim()) || p < 0 || p > 100) {
-    throw new ThresholdError(`${where}: "${expression}": the percentile in p(${percentileText}) must be a number from 0 to 100`);
+    throw new ThresholdError(
+      `${where}: "${expression}": the percentile in p(${percentileText}) must be a number from 0 to 100`,
+    );
   }
   return { source: expression, aggregation: `p(${p})`, percentile: p, operator: operator as Operator, limit };
 }
@@ -80,7 +88,9 @@ export interface MetricKey {
 export function parseMetricKey(key: string, where: string): MetricKey {
   const match = /^([A-Za-z_][A-Za-z0-9_.]*)(?:\{([^}]*)\})?$/.exec(key.trim());
   if (!match?.[1]) {
-    throw new ThresholdError(`${where}: "${key}" is not a metric name (optionally with tags, e.g. http_req_duration{name:login})`);
+    throw new ThresholdError(
+      `${where}: "${key}" is not a metric name (optionally with tags, e.g. http_req_duration{name:login})`,
+    );
   }
   const tags: Record<string, string> = {};
   for (const pair of (match[2] ?? '').split(',').filter((p) => p.trim())) {

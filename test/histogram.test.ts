@@ -21,7 +21,17 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe('histogram', () => {
   it('gives exact nearest-rank percentiles of 1..1000 µs', () => {
     const s = summarize(histogramOf(range(1, 1000)));
-    expect(s).toEqual({ count: 1000, min: 1, mean: 500.5, p50: 500, p90: 900, p95: 950, p99: 990, 'p99.9': 999, max: 1000 });
+    expect(s).toEqual({
+      count: 1000,
+      min: 1,
+      mean: 500.5,
+      p50: 500,
+      p90: 900,
+      p95: 950,
+      p99: 990,
+      'p99.9': 999,
+      max: 1000,
+    });
   });
 
   it('stays within 0.1 % for large values', () => {

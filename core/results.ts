@@ -1,0 +1,195 @@
+/**
+ * The one result schema every suite ends in, and the run around it. Versioned and validated
+ * when read back, so reports, baselines and comparisons never guess at a shape.
+ * Numbers that could not be computed are null (JSON has no NaN).
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const num = z.number().nullable();
+
+export const histogramSchema = z.object({
+  encoding: z.literal('HdrHistogram-V2-compressed-base64'),
+  /** Recorded value = value in the metric's unit × scale (ms metrics are recorded in µs: 1000). */
+  scale: z.number().positive(),
+  data: z.string().min(1),
+});
+
+export const trendSchema = z.object({
+  type: z.literal('trend'),
+  unit: z.enum(['ms', 'bytes', 'score', 'count', 'unitless']),
+  count: z.number().int().nonnegative(),
+  values: z.object({
+    min: num,
+    mean: num,
+    med: num,
+    p90: num,
+    p95: num,
+    p99: num,
+    'p99.9': num,
+    max: num,
+  }),
+  /** Percentiles that rest on fewer samples than they need (see minSamplesFor). */
+  insufficient: z.array(z.string()),
+  histogram: histogramSchema.optional(),
+});
+
+export const rateSchema = z.object({
+  type: z.literal('rate'),
+  unit: z.literal('ratio'),
+  count: z.number().int().nonnegative(),
+  /** Samples that were "true" (k6's wording): for http_req_failed, the failed requests. */
+  passes: z.number().int().nonnegative(),
+  fails: z.number().int().nonnegative(),
+  rate: num,
+  /** Why the true ones were true, e.g. { network: 1, timeout: 0, '5xx': 3 }. */
+  byClass: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
+
+export const counterSchema = z.object({
+  type: z.literal('counter'),
+  unit: z.enum(['count', 'bytes']),
+  count: z.number().int().nonnegative(),
+  total: z.number(),
+  ratePerSecond: num,
+});
+
+export const gaugeSchema = z.object({
+  type: z.literal('gauge'),
+  unit: z.enum(['ms', 'bytes', 'score', 'count', 'unitless']),
+  count: z.number().int().nonnegative(),
+  value: num,
+});
+
+export const metricSchema = z.discriminatedUnion('type', [
+  trendSchema,
+  rateSchema,
+  counterSchema,
+  gaugeSchema,
+]);
+
+/** Which roadmap target group judges an item: API latency/errors, page load, or uptime. */
+export const targetGroupSchema = z.enum(['api', 'page', 'uptime', 'none']);
+
+export const itemSchema = z.object({
+  /** The measured thing: an endpoint, scenario, request name, journey step or page. */
+  name: z.string().min(1),
+  kind: z.enum(['endpoint', 'scenario', 'request', 'journey', 'step', 'page']),
+  targets: targetGroupSchema,
+  tags: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), metricSchema),
+});
+
+export const suiteResultSchema = z.object({
+  suite: z.string().min(1),
+  /** "error": the suite could not measure (crashed, target gone); `error` says why. */
+  status: z.enum(['measured', 'error']),
+  error: z.string().optional(),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  items: z.array(itemSchema),
+  notes: z.array(z.string()),
+});
+
+export const verdictSchema = z.object({
+  suite: z.string(),
+  item: z.string(),
+  metric: z.string(),
+  threshold: z.string(),
+  origin: z.string(),
+  status: z.enum(['pass', 'fail', 'inconclusive', 'error']),
+  value: num,
+  limit: z.number(),
+  unit: z.string(),
+  margin: num,
+  samples: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+});
+
+export const runMetaSchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  profile: z.string(),
+  milestone: z.string(),
+  baseUrl: z.string(),
+  embeddedTarget: z.boolean(),
+  git: z.object({
+    commit: z.string().optional(),
+    branch: z.string().optional(),
+    dirty: z.boolean().optional(),
+  }),
+  machine: z.object({
+    cpuModel: z.string(),
+    cores: z.number().int().positive(),
+    memoryBytes: z.number().positive(),
+    nodeVersion: z.string(),
+    platform: z.string(),
+  }),
+});
+
+export const outcomeSchema = z.object({
+  status: z.enum(['pass', 'fail', 'error']),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  /** One line: PASS, FAIL (n metrics) or ERROR (why). */
+  line: z.string(),
+});
+
+export const runResultSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  run: runMetaSchema,
+  suites: z.array(suiteResultSchema),
+  verdicts: z.array(verdictSchema),
+  outcome: outcomeSchema,
+});
+
+export type Histogram = z.infer<typeof histogramSchema>;
+export type TrendMetric = z.infer<typeof trendSchema>;
+export type RateMetric = z.infer<typeof rateSchema>;
+export type CounterMetric = z.infer<typeof counterSchema>;
+export type GaugeMetric = z.infer<typeof gaugeSchema>;
+export type Metric = z.infer<typeof metricSchema>;
+export type TargetGroup = z.infer<typeof targetGroupSchema>;
+export type Item = z.infer<typeof itemSchema>;
+export type SuiteResult = z.infer<typeof suiteResultSchema>;
+export type Verdict = z.infer<typeof verdictSchema>;
+export type RunMeta = z.infer<typeof runMetaSchema>;
+export type Outcome = z.infer<typeof outcomeSchema>;
+export type RunResult = z.infer<typeof runResultSchema>;
+
+export class ResultSchemaError extends Error {}
+
+/** Validates parsed JSON as a run result; `source` names the file for the error message. */
+export function parseRunResult(value: unknown, source: string): RunResult {
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new ResultSchemaError(
+      `${source}: schemaVersion ${JSON.stringify(version)} is not ${SCHEMA_VERSION}: re-run the suites with this version of pitchey-perf`,
+    );
+  }
+  const result = runResultSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new ResultSchemaError(
+    `${source}: ${issue?.path.join('.') || '(root)'}: ${issue?.message} (and ${result.error.issues.length - 1} more)`,
+  );
+}
+
+export async function readRunResult(path: string): Promise<RunResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ResultSchemaError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ResultSchemaError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+  return parseRunResult(value, path);
+}
