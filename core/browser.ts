@@ -4,6 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { Launcher } from 'chrome-launcher';
+import { PerfError } from './errors.ts';
 
 export type BrowserSource = 'CHROME_PATH' | 'system' | 'playwright';
 
@@ -12,7 +13,7 @@ export interface FoundBrowser {
   source: BrowserSource;
 }
 
-export class BrowserNotFoundError extends Error {}
+export class BrowserNotFoundError extends PerfError {}
 
 export const INSTALL_HINT =
   'install Chromium (Debian/Ubuntu as root: npm run ensure-browser, or apt-get install chromium; macOS: brew install --cask google-chrome) or set CHROME_PATH to a Chrome/Chromium binary';

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { PerfError } from './errors.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -160,7 +161,7 @@ export type RunMeta = z.infer<typeof runMetaSchema>;
 export type Outcome = z.infer<typeof outcomeSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
 
-export class ResultSchemaError extends Error {}
+export class ResultSchemaError extends PerfError {}
 
 /** Validates parsed JSON as a run result; `source` names the file for the error message. */
 export function parseRunResult(value: unknown, source: string): RunResult {

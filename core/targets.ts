@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { PerfError } from './errors.ts';
 import type { Item } from './results.ts';
 import { type MetricKey, parseMetricKey, parseThreshold, type Threshold } from './threshold.ts';
 
@@ -40,7 +41,7 @@ export interface TargetRule {
 /** Per group, the rules of one milestone. */
 export type MilestoneTargets = Record<Group, TargetRule[]>;
 
-export class TargetsError extends Error {}
+export class TargetsError extends PerfError {}
 
 function parseGroup(
   group: Record<string, string[]> | undefined,
@@ -100,6 +101,11 @@ export function milestoneTargets(milestones: Map<string, MilestoneTargets>, name
 const direction = (t: Threshold) =>
   t.operator.startsWith('<') ? 'below' : t.operator.startsWith('>') ? 'above' : t.operator;
 
+/** Percentiles in ascending order, then the other aggregations alphabetically. */
+function byAggregation(a: Threshold, b: Threshold): number {
+  return (a.percentile ?? 1000) - (b.percentile ?? 1000) || a.aggregation.localeCompare(b.aggregation);
+}
+
 /**
  * The strictest milestone: for every metric key and aggregation, the tightest limit any
  * milestone sets (lowest "below" limit, highest "above" limit).
@@ -127,7 +133,7 @@ export function strictest(all: MilestoneTargets[]): MilestoneTargets {
     result[group] = [...byKey.values()].map(({ rule, tightest }) => ({
       key: rule.key,
       keyText: rule.keyText,
-      thresholds: [...tightest.values()],
+      thresholds: [...tightest.values()].sort(byAggregation),
       origin: `milestone ${STRICTEST}`,
     }));
   }

@@ -4,6 +4,7 @@
  * and k6's metric keys with tag filters, e.g. "http_req_duration{name:trending}".
  * Hand-written: k6's parser is Go, and no npm package implements this grammar.
  */
+import { PerfError } from './errors.ts';
 
 export const OPERATORS = ['>=', '<=', '===', '==', '!=', '>', '<'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -19,7 +20,7 @@ export interface Threshold {
   limit: number;
 }
 
-export class ThresholdError extends Error {}
+export class ThresholdError extends PerfError {}
 
 const EXPRESSION =
   /^\s*(avg|min|max|med|count|rate|value|p\(\s*([^)]*)\s*\))\s*(>=|<=|===|==|!=|>|<)\s*(\S+)\s*$/;

@@ -1,89 +1,142 @@
 /**
- * `npm run test:performance`: the main job. Until the gate's pipeline lands (config, suites,
- * verdict, reports), it runs what exists: the embedded target (or BASE_URL) and a health probe
- * of the roadmap's three health endpoints.
- * Exit codes (DESIGN.md): 0 all pass · 1 a check failed · 2 could not measure.
+ * `npm run test:performance`: the gate. config → target → suites → results → verdict →
+ * reports → exit code (DESIGN.md): 0 all pass · 1 a target exceeded · 2 could not measure.
+ *
+ *   --profile smoke|ci|nightly|capacity   how long and how often (default: the config's)
+ *   --milestone NAME                      which roadmap targets judge (default: strictest)
+ *   --base-url URL                        measure a deployment (also BASE_URL)
+ *   --config FILE                         default perf.config.ts
+ *   --suite NAME                          run only this suite (repeatable)
  */
 import { parseArgs } from 'node:util';
-import { type ChildTarget, spawnTarget, waitForReady } from '../target/process.ts';
+import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
+import { PerfError } from '../core/errors.ts';
+import { onShutdown } from '../core/lifecycle.ts';
+import { assembleResult, type PlannedSuite, runSuites } from '../core/pipeline.ts';
+import { consoleProgress, renderConsoleSummary } from '../core/report/console.ts';
+import { writeReports } from '../core/report/write.ts';
+import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
+import { loadTargets, milestoneTargets, parseRules, type ThresholdOverride } from '../core/targets.ts';
+import { healthSuite } from '../health/suite.ts';
+import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
-const HEALTH_ENDPOINTS = ['/health', '/health/ready', '/health/detailed'] as const;
-const SAMPLES = 20;
+const USAGE =
+  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity] [--milestone NAME] [--base-url URL] [--config FILE] [--suite NAME]';
 
-class CannotMeasure extends Error {}
+/** A problem that stops the run before or while measuring: exit 2 with one line. */
+class CannotMeasure extends PerfError {}
 
-function baseUrlFrom(value: string | undefined, source: string): URL | undefined {
-  if (!value) return undefined;
+function cliArgs() {
   try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {}
-  throw new CannotMeasure(
-    `${source}="${value}" is not an http(s) URL: use e.g. BASE_URL=https://staging.example.com`,
-  );
+    return parseArgs({
+      options: {
+        profile: { type: 'string' },
+        milestone: { type: 'string' },
+        'base-url': { type: 'string' },
+        config: { type: 'string', default: 'perf.config.ts' },
+        suite: { type: 'string', multiple: true },
+      },
+    }).values;
+  } catch (error) {
+    throw new CannotMeasure(`${(error as Error).message}\n${USAGE}`);
+  }
 }
 
-async function probe(base: URL, path: string) {
-  const times: number[] = [];
-  const statuses = new Map<number, number>();
-  for (let i = 0; i < SAMPLES; i++) {
-    const start = performance.now();
-    const res = await fetch(new URL(path, base), { signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    times.push(performance.now() - start);
-    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-  }
-  times.sort((a, b) => a - b);
-  return {
-    path,
-    statuses,
-    medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
-    maxMs: times.at(-1) ?? Number.NaN,
+function planSuites(config: Config, profileName: string, only: string[] | undefined): PlannedSuite[] {
+  const profile = resolveProfile(config, profileName);
+  const available: Record<string, PlannedSuite | undefined> = {
+    health: config.suites.health.enabled
+      ? { suite: healthSuite, settings: { ...config.suites.health, ...profile.health } }
+      : undefined,
   };
+  for (const name of only ?? []) {
+    if (!(name in available))
+      throw new CannotMeasure(
+        `--suite ${name}: no such suite (there are: ${Object.keys(available).join(', ')})`,
+      );
+    if (!available[name])
+      throw new CannotMeasure(
+        `--suite ${name}: the suite is disabled in the config (suites.${name}.enabled)`,
+      );
+  }
+  return Object.entries(available)
+    .filter(([name, planned]) => planned && (!only || only.includes(name)))
+    .map(([, planned]) => planned as PlannedSuite);
+}
+
+function overridesFrom(config: Config, file: string): ThresholdOverride[] {
+  return config.thresholds.map((t, i) => ({
+    suite: t.suite,
+    item: t.item,
+    rules: parseRules(t.metrics, `${file} thresholds[${i}].metrics`, `config ${file}`),
+  }));
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'base-url': { type: 'string' } } });
+  const args = cliArgs();
+  const config = await loadConfig(args.config);
+  const profile = args.profile ?? config.profile;
+  const planned = planSuites(config, profile, args.suite);
+  const milestoneName = args.milestone ?? config.milestone;
+  const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
+  const overrides = overridesFrom(config, args.config);
   const given =
-    baseUrlFrom(values['base-url'], '--base-url') ?? baseUrlFrom(process.env.BASE_URL, 'BASE_URL');
-  let child: ChildTarget | undefined;
+    (args['base-url'] && parseBaseUrl(args['base-url'], '--base-url')) ||
+    (process.env.BASE_URL && parseBaseUrl(process.env.BASE_URL, 'BASE_URL')) ||
+    (config.baseUrl && parseBaseUrl(config.baseUrl, `${args.config} baseUrl`)) ||
+    undefined;
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const aborter = new AbortController();
+  const stopAborting = onShutdown(() => aborter.abort());
+  let target: SystemUnderTest | undefined;
   try {
-    let base: URL;
-    if (given) {
-      base = given;
-      console.log(`target: ${base.origin} (BASE_URL)`);
-      await waitForReady(base.href, 10_000).catch((error: Error) => {
-        throw new CannotMeasure(error.message);
-      });
-    } else {
-      child = await spawnTarget();
-      base = new URL(child.url);
-      console.log(`target: embedded Pitchey at ${base.origin} (set BASE_URL to measure a deployment)`);
-    }
-    let failed = 0;
-    console.log(`\nhealth probe, ${SAMPLES} sequential requests per endpoint`);
-    for (const path of HEALTH_ENDPOINTS) {
-      const r = await probe(base, path);
-      const bad = [...r.statuses].filter(([status]) => status !== 200).reduce((n, [, count]) => n + count, 0);
-      failed += bad;
-      const statuses = [...r.statuses].map(([s, n]) => `${s}×${n}`).join(' ');
-      console.log(
-        `  ${bad ? 'FAIL' : 'ok  '} ${path.padEnd(18)} median ${r.medianMs.toFixed(2)} ms  max ${r.maxMs.toFixed(2)} ms  [${statuses}]`,
-      );
-    }
+    target = await openTarget(given, config.readyTimeoutMs);
     console.log(
-      failed ? `\n${failed} health request(s) did not answer 200` : '\nall health endpoints answered 200',
+      target.embedded
+        ? `target: embedded Pitchey at ${target.url.origin} (pid ${target.pid}; set BASE_URL to measure a deployment)`
+        : `target: ${target.url.origin}`,
     );
-    return failed ? 1 : 0;
+    console.log(
+      `profile ${profile}, milestone ${milestoneName}, suites: ${planned.map((p) => p.suite.name).join(', ')}`,
+    );
+    const suites = await runSuites(planned, {
+      baseUrl: target.url,
+      signal: aborter.signal,
+      progress: (name) => consoleProgress(name),
+    });
+    const result = assembleResult(
+      {
+        id: newRunId(startedAt),
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: performance.now() - started,
+        profile,
+        milestone: milestoneName,
+        baseUrl: target.url.origin,
+        embeddedTarget: target.embedded,
+        git: gitInfo(),
+        machine: machineInfo(),
+      },
+      suites,
+      milestone,
+      overrides,
+    );
+    const written = await writeReports(result, config.reportsDir);
+    process.stdout.write(renderConsoleSummary(result));
+    console.log(`reports: ${written.dir}/ (summary.json, summary.md, junit.xml)`);
+    return result.outcome.exitCode;
   } finally {
-    await child?.stop();
+    await target?.stop();
+    await stopAborting();
   }
 }
 
 try {
   process.exitCode = await main();
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`cannot measure: ${message}`);
+  if (error instanceof PerfError) console.error(`ERROR (${error.message})`);
+  else console.error('ERROR (a bug in pitchey-perf, please report it with this output):', error);
   process.exitCode = 2;
 }

@@ -30,8 +30,9 @@ export async function spawnTarget(options: SpawnOptions = {}): Promise<ChildTarg
     env: {
       ...process.env,
       ...options.env,
-      TARGET_FAULTS: options.faults ? JSON.stringify(options.faults) : '',
-      TARGET_ADMIN_TOKEN: options.adminToken ?? '',
+      // Without explicit knobs the child inherits TARGET_FAULTS / TARGET_ADMIN_TOKEN from our env.
+      ...(options.faults ? { TARGET_FAULTS: JSON.stringify(options.faults) } : {}),
+      ...(options.adminToken ? { TARGET_ADMIN_TOKEN: options.adminToken } : {}),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

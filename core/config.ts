@@ -1,0 +1,128 @@
+/**
+ * perf.config.ts: the typed `defineConfig`, its schema, the built-in profiles, and loading with
+ * validation (an unknown key or a wrong type fails before anything runs, naming key and file).
+ * Profiles change how long and how often, never what passes: they hold no thresholds.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { PerfError } from './errors.ts';
+
+const healthSuiteSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Paths probed on the base URL. */
+    endpoints: z
+      .array(z.string().startsWith('/', 'an endpoint is a path starting with "/"'))
+      .min(1)
+      .default(['/health', '/health/ready', '/health/detailed']),
+    /** One request's timeout; a slower answer counts as a timeout error. */
+    timeoutMs: z.number().int().positive().max(120_000).default(5_000),
+  })
+  .strict();
+
+/** What a profile may set: counts and durations per suite. */
+const profileSchema = z
+  .object({
+    health: z
+      .object({ requests: z.number().int().min(1).max(100_000).describe('requests per endpoint') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const thresholdOverrideSchema = z
+  .object({
+    /** Suite name or "*" (default: every suite). */
+    suite: z.string().optional(),
+    /** Item name or glob, e.g. "/health/*" (default: every item). */
+    item: z.string().optional(),
+    /** k6 thresholds by metric key, e.g. { "http_req_duration": ["p(95)<400"] }. */
+    metrics: z.record(z.string(), z.array(z.string()).min(1)),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** The deployment to measure; BASE_URL or --base-url override it. None: the embedded target. */
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    profile: z.string().default('ci'),
+    /** A milestone of the targets file, or "strictest" (computed: the tightest of all). */
+    milestone: z.string().default('strictest'),
+    targetsFile: z.string().default('baselines/targets.json'),
+    reportsDir: z.string().default('reports'),
+    /** How long a BASE_URL deployment may take to answer /health/ready with 200. */
+    readyTimeoutMs: z.number().int().positive().max(600_000).default(5_000),
+    suites: z
+      .object({ health: healthSuiteSchema.default(healthSuiteSchema.parse({})) })
+      .strict()
+      .default({ health: healthSuiteSchema.parse({}) }),
+    /** Added or replaced per profile name; merged over the built-in profiles. */
+    profiles: z.record(z.string(), profileSchema).default({}),
+    thresholds: z.array(thresholdOverrideSchema).default([]),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type Profile = z.output<typeof profileSchema>;
+export type HealthSuiteConfig = z.output<typeof healthSuiteSchema>;
+export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
+
+export const BUILT_IN_PROFILES: Record<string, Required<Profile>> = {
+  smoke: { health: { requests: 200 } },
+  ci: { health: { requests: 500 } },
+  nightly: { health: { requests: 2_000 } },
+  capacity: { health: { requests: 500 } },
+};
+
+/** Typed identity, as Playwright's defineConfig: editors check perf.config.ts as you type. */
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}
+
+export class ConfigError extends PerfError {}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}: remove it or check its spelling`;
+  }
+  return `${path || '(root)'}: ${issue.message}`;
+}
+
+export function parseConfig(value: unknown, file: string): Config {
+  const result = configSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ConfigError(`${file}: ${result.error.issues.map(describeIssue).join('; ')}`);
+}
+
+/** Imports and validates a config file (its default export). */
+export async function loadConfig(file: string): Promise<Config> {
+  const path = resolve(file);
+  if (!existsSync(path))
+    throw new ConfigError(`config file ${file} not found: pass --config <file> or create perf.config.ts`);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`${file} could not be loaded: ${(error as Error).message}`);
+  }
+  if (module.default === undefined)
+    throw new ConfigError(`${file} has no default export: export default defineConfig({ … })`);
+  return parseConfig(module.default, file);
+}
+
+/** The profile's settings: built-in, with the config's own profile entries merged over it. */
+export function resolveProfile(config: Config, name: string): Required<Profile> {
+  const builtIn = BUILT_IN_PROFILES[name];
+  const own = config.profiles[name];
+  if (!builtIn && !own) {
+    const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.profiles)])];
+    throw new ConfigError(`unknown profile "${name}": choose one of ${known.join(', ')}`);
+  }
+  const base = builtIn ?? (BUILT_IN_PROFILES.ci as Required<Profile>);
+  return { health: { ...base.health, ...own?.health } };
+}

@@ -1,0 +1,64 @@
+/**
+ * The console while a run goes: which suite, elapsed time and a live count (one rewritten line
+ * on a terminal, a line every few seconds in CI logs), then a compact table and one last line.
+ */
+import type { RunResult } from '../results.ts';
+import type { Progress } from '../suite.ts';
+import { failuresFirst, formatThreshold, formatValue, STATUS_WORD } from './format.ts';
+
+interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+const LOG_EVERY_MS = 5_000;
+
+export function consoleProgress(suite: string, out: Stream = process.stdout): Progress & { end(): void } {
+  const started = performance.now();
+  let lastLog = 0;
+  let last = '';
+  const line = (done: number, total: number, detail?: string) =>
+    `[${suite}] ${((performance.now() - started) / 1000).toFixed(1)} s  ${done}${total ? `/${total}` : ''}${detail ? `  ${detail}` : ''}`;
+  return {
+    update(done, total, detail) {
+      last = line(done, total, detail);
+      const now = performance.now();
+      if (out.isTTY) {
+        if (now - lastLog > 100) {
+          out.write(`\r\x1b[2K${last}`);
+          lastLog = now;
+        }
+      } else if (now - lastLog > LOG_EVERY_MS) {
+        out.write(`${last}\n`);
+        lastLog = now;
+      }
+    },
+    end() {
+      if (last) out.write(out.isTTY ? `\r\x1b[2K${last}\n` : `${last}\n`);
+    },
+  };
+}
+
+const MAX_ROWS = 25;
+
+/** The compact table (failures first) and the final line. */
+export function renderConsoleSummary(result: RunResult): string {
+  const rows = failuresFirst(result.verdicts).map((v) => [
+    STATUS_WORD[v.status],
+    `${v.suite} ${v.item}`,
+    v.metric,
+    formatThreshold(v),
+    formatValue(v.value, v.unit),
+    v.reason ?? '',
+  ]);
+  const shown = rows.slice(0, MAX_ROWS);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...shown.map((r) => (r[i] ?? '').length), 0));
+  const lines = shown.map((r) =>
+    r
+      .map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c))
+      .join('  ')
+      .trimEnd(),
+  );
+  if (rows.length > MAX_ROWS) lines.push(`… and ${rows.length - MAX_ROWS} more (all in summary.md)`);
+  return `\n${lines.join('\n')}\n\n${result.outcome.line}\n`;
+}

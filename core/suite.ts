@@ -1,0 +1,25 @@
+/** The contract every suite (health, load, synthetic, lighthouse) fulfils for the pipeline. */
+import type { Item } from './results.ts';
+
+export interface Progress {
+  /** A live count: `done` of `total` (0 when unknown), and what is being measured now. */
+  update(done: number, total: number, detail?: string): void;
+}
+
+export interface SuiteContext<Settings> {
+  baseUrl: URL;
+  settings: Settings;
+  progress: Progress;
+  /** Aborted on Ctrl-C or when the run must stop: stop measuring and return. */
+  signal: AbortSignal;
+}
+
+export interface SuiteOutput {
+  items: Item[];
+  notes: string[];
+}
+
+export interface Suite<Settings> {
+  name: string;
+  run(context: SuiteContext<Settings>): Promise<SuiteOutput>;
+}

@@ -1,0 +1,38 @@
+/**
+ * Body checks for the roadmap's health endpoints (pure): liveness says ok, readiness and the
+ * detailed report say every component is ok. Returns why a body fails, or undefined.
+ */
+
+type Json = Record<string, unknown>;
+
+function parse(body: string): Json | string {
+  try {
+    const value = JSON.parse(body) as unknown;
+    return value && typeof value === 'object' ? (value as Json) : 'the body is not a JSON object';
+  } catch {
+    return 'the body is not JSON';
+  }
+}
+
+function failingComponents(json: Json): string[] {
+  const components = json.components;
+  if (!components || typeof components !== 'object') return ['(no "components" object)'];
+  return Object.entries(components as Record<string, { status?: unknown }>)
+    .filter(([, c]) => c?.status !== 'ok')
+    .map(([name, c]) => `${name} is ${JSON.stringify(c?.status)}`);
+}
+
+export function checkHealthBody(path: string, status: number, body: string): string | undefined {
+  if (status !== 200) return `HTTP ${status}`;
+  const json = parse(body);
+  if (typeof json === 'string') return json;
+  if (path === '/health')
+    return json.status === 'ok' ? undefined : `status is ${JSON.stringify(json.status)}, expected "ok"`;
+  if (path === '/health/ready' || path === '/health/detailed') {
+    const expected = path === '/health/ready' ? 'ready' : 'ok';
+    if (json.status !== expected) return `status is ${JSON.stringify(json.status)}, expected "${expected}"`;
+    const failing = failingComponents(json);
+    return failing.length ? `components not ok: ${failing.join(', ')}` : undefined;
+  }
+  return undefined;
+}
