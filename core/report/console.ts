@@ -15,7 +15,7 @@ const LOG_EVERY_MS = 5_000;
 
 export function consoleProgress(suite: string, out: Stream = process.stdout): Progress & { end(): void } {
   const started = performance.now();
-  let lastLog = 0;
+  let lastLog = Number.NEGATIVE_INFINITY;
   let last = '';
   const line = (done: number, total: number, detail?: string) =>
     `[${suite}] ${((performance.now() - started) / 1000).toFixed(1)} s  ${done}${total ? `/${total}` : ''}${detail ? `  ${detail}` : ''}`;

@@ -1,0 +1,175 @@
+/** The gate end to end: `npm run test:performance` as a user runs it, against the embedded target. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { readRunResult } from '../core/results.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
+
+/** A config in a temp folder: few requests (fast), reports kept apart from the project's. */
+function tempConfig(extra = '', smokeRequests = 20): { file: string; reports: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pitchey-gate-'));
+  const reports = join(dir, 'reports');
+  const file = join(dir, 'perf.config.ts');
+  writeFileSync(
+    file,
+    `export default {
+      reportsDir: ${JSON.stringify(reports)},
+      targetsFile: ${JSON.stringify(join(ROOT, 'baselines/targets.json'))},
+      profiles: { smoke: { health: { requests: ${smokeRequests} } } },
+      thresholds: [{ suite: 'health', metrics: { checks: ['rate==1'] } }],
+      ${extra}
+    };\n`,
+  );
+  return { file, reports };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function gate(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onStdout?: (text: string, kill: () => void) => void,
+): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '', GITHUB_STEP_SUMMARY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    onStdout?.(stdout, () => child.kill('SIGINT'));
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
+  );
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm run test:performance', () => {
+  it('a clean run exits 0 and writes the three reports, valid and parseable', async () => {
+    const { file, reports } = tempConfig('', 200);
+    const run = await gate(['--profile', 'smoke', '--milestone', 'month-1', '--config', file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\[health\] .* 600\/600/);
+    expect(run.stdout.trim().split('\n').at(-2)).toMatch(/^PASS \(\d+ metrics\)$/);
+
+    const latest = join(reports, 'latest');
+    expect(realpathSync(latest)).not.toBe(latest);
+    const result = await readRunResult(join(latest, 'summary.json'));
+    expect(result.outcome).toMatchObject({ status: 'pass', exitCode: 0 });
+    expect(result.run).toMatchObject({ profile: 'smoke', milestone: 'month-1', embeddedTarget: true });
+    expect(result.suites[0]?.items.map((i) => i.name)).toEqual([
+      '/health',
+      '/health/ready',
+      '/health/detailed',
+    ]);
+
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(join(latest, 'junit.xml'), 'utf8'),
+    );
+    expect(Number(junit.testsuites['@_tests'])).toBe(result.verdicts.length);
+    expect(Number(junit.testsuites['@_failures'])).toBe(0);
+    expect(existsSync(join(latest, 'summary.md'))).toBe(true);
+  });
+
+  it('exits 1 when /health is 400 ms slow, and summary.md names the failing metric with its value', async () => {
+    const { file, reports } = tempConfig();
+    const run = await gate(['--profile', 'smoke', '--config', file], {
+      TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 400 }] }),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL \(2 metrics/m);
+    const markdown = readFileSync(join(reports, 'latest', 'summary.md'), 'utf8');
+    const rows = markdown.split('\n').filter((l) => l.startsWith('| FAIL'));
+    expect(rows[0]).toMatch(
+      /^\| FAIL \| \/health \| http_req_duration \| p\(50\) < 100 ms \| 4\d\d\.\d ms \|/,
+    );
+    expect(rows.some((r) => r.includes('/health/ready'))).toBe(false);
+    const junit = readFileSync(join(reports, 'latest', 'junit.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<failure message="http_req_duration p\(95\)&lt;200: measured 4\d\d\.\d ms, target p\(95\) &lt; 200 ms/,
+    );
+  }, 60_000);
+
+  it('exits 2, not 0, when a clean run has too few samples to pass', async () => {
+    const { file } = tempConfig('', 20);
+    const run = await gate(['--profile', 'smoke', '--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^ERROR \(\d+ inconclusive: too few samples/m);
+  });
+
+  it('exits 2 within 10 s when BASE_URL points at a closed port, saying so', async () => {
+    const { file } = tempConfig();
+    const run = await gate(['--config', file], { BASE_URL: 'http://127.0.0.1:59999' });
+    expect(run.code).toBe(2);
+    expect(run.ms).toBeLessThan(10_000);
+    expect(run.stderr).toMatch(
+      /^ERROR \(http:\/\/127\.0\.0\.1:59999\/health\/ready was not ready .*ECONNREFUSED.*BASE_URL/,
+    );
+  });
+
+  it('exits 2 naming an unknown config key and the file', async () => {
+    const { file } = tempConfig('suites: { health: { endpointz: [] } },');
+    const run = await gate(['--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`ERROR (${file}: unknown key "suites.health.endpointz"`);
+  });
+
+  it.each([
+    [['--profile', 'turbo'], /unknown profile "turbo": choose one of smoke, ci, nightly, capacity/],
+    [['--milestone', 'year-9'], /unknown milestone "year-9"/],
+    [['--suite', 'nope'], /--suite nope: no such suite/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+  ])('exits 2 on bad arguments %j', async (args, message) => {
+    const { file } = tempConfig();
+    const run = await gate(['--config', file, ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('leaves no target process behind after Ctrl-C', async () => {
+    const { file } = tempConfig();
+    let pid = 0;
+    const run = await gate(
+      ['--config', file],
+      { TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 50 }] }) },
+      (out, kill) => {
+        const match = /pid (\d+)/.exec(out);
+        if (match && !pid && /\[health\] .* [1-9]\d*\/\d+/.test(out)) {
+          pid = Number(match[1]);
+          kill();
+        }
+      },
+    );
+    expect(pid).toBeGreaterThan(0);
+    expect(run.code).toBe(130);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(isAlive(pid)).toBe(false);
+  }, 30_000);
+});
