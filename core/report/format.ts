@@ -4,7 +4,8 @@ import type { Verdict } from '../results.ts';
 export function formatValue(value: number | null, unit: string): string {
   if (value === null || !Number.isFinite(value)) return '—';
   if (unit === 'ratio') return `${(value * 100).toFixed(value !== 0 && Math.abs(value) < 0.001 ? 3 : 2)} %`;
-  if (unit === 'ms') return `${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 2 : 1)} ms`;
+  if (unit === 'ms')
+    return `${Number.isInteger(value) ? value : value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ms`;
   return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
