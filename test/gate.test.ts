@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { readRunResult } from '../core/results.ts';
+import { isAlive } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
@@ -60,15 +61,6 @@ function gate(
     child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
   );
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm run test:performance', () => {
   it('a clean run exits 0 and writes the three reports, valid and parseable', async () => {

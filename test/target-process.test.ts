@@ -2,15 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnTarget } from '../target/process.ts';
+import { isAlive } from './helpers.ts';
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const MAIN = fileURLToPath(new URL('../target/main.ts', import.meta.url));
 
 /** Runs `npm run target` as a child and resolves once it says it listens. */
