@@ -22,12 +22,40 @@ const healthSuiteSchema = z
   })
   .strict();
 
-/** What a profile may set: counts and durations per suite. */
+const loadSuiteSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** "native": our engines; "k6": the k6 binary (K6_BIN or PATH) runs the exported scripts. */
+    engine: z.enum(['native', 'k6']).default('native'),
+    /** Worker threads per scenario (the machine's cores are shared with a local target). */
+    workers: z.number().int().min(1).max(64).default(1),
+    /** Load may go to a host that is not loopback only with this (or --allow-remote). */
+    allowRemote: z.boolean().default(false),
+    /** The highest arrival rate (requests/s) any scenario may send to a remote host. */
+    maxRemoteRate: z.number().positive().max(100_000).default(50),
+  })
+  .strict();
+
+const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a k6 duration such as "30s" or "2m"');
+
+/** What a profile may set: counts, rates and durations per suite. */
 const profileSchema = z
   .object({
     health: z
       .object({ requests: z.number().int().min(1).max(100_000).describe('requests per endpoint') })
       .strict()
+      .optional(),
+    load: z
+      .object({
+        scenarios: z.array(z.enum(['smoke', 'average-load', 'stress', 'spike', 'soak', 'breakpoint'])).min(1),
+        rate: z.number().positive().max(100_000),
+        duration,
+        smokeIterations: z.number().int().min(1).max(1_000_000),
+        soakDuration: duration,
+        breakpointRate: z.number().positive().max(1_000_000),
+      })
+      .strict()
+      .partial()
       .optional(),
   })
   .strict();
@@ -55,9 +83,12 @@ export const configSchema = z
     /** How long a BASE_URL deployment may take to answer /health/ready with 200. */
     readyTimeoutMs: z.number().int().positive().max(600_000).default(5_000),
     suites: z
-      .object({ health: healthSuiteSchema.default(healthSuiteSchema.parse({})) })
+      .object({
+        health: healthSuiteSchema.default(healthSuiteSchema.parse({})),
+        load: loadSuiteSchema.default(loadSuiteSchema.parse({})),
+      })
       .strict()
-      .default({ health: healthSuiteSchema.parse({}) }),
+      .default({ health: healthSuiteSchema.parse({}), load: loadSuiteSchema.parse({}) }),
     /** Added or replaced per profile name; merged over the built-in profiles. */
     profiles: z.record(z.string(), profileSchema).default({}),
     thresholds: z.array(thresholdOverrideSchema).default([]),
@@ -68,13 +99,60 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type Profile = z.output<typeof profileSchema>;
 export type HealthSuiteConfig = z.output<typeof healthSuiteSchema>;
+export type LoadSuiteConfig = z.output<typeof loadSuiteSchema>;
+export type LoadProfile = Required<NonNullable<Profile['load']>>;
 export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 
-export const BUILT_IN_PROFILES: Record<string, Required<Profile>> = {
-  smoke: { health: { requests: 200 } },
-  ci: { health: { requests: 500 } },
-  nightly: { health: { requests: 2_000 } },
-  capacity: { health: { requests: 500 } },
+interface ResolvedProfile {
+  health: { requests: number };
+  load: LoadProfile;
+}
+
+export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
+  smoke: {
+    health: { requests: 200 },
+    load: {
+      scenarios: ['smoke', 'average-load'],
+      rate: 50,
+      duration: '10s',
+      smokeIterations: 200,
+      soakDuration: '10m',
+      breakpointRate: 2000,
+    },
+  },
+  ci: {
+    health: { requests: 500 },
+    load: {
+      scenarios: ['smoke', 'average-load', 'stress', 'spike'],
+      rate: 100,
+      duration: '30s',
+      smokeIterations: 300,
+      soakDuration: '10m',
+      breakpointRate: 2000,
+    },
+  },
+  nightly: {
+    health: { requests: 2_000 },
+    load: {
+      scenarios: ['smoke', 'average-load', 'stress', 'spike', 'soak'],
+      rate: 200,
+      duration: '2m',
+      smokeIterations: 500,
+      soakDuration: '15m',
+      breakpointRate: 3000,
+    },
+  },
+  capacity: {
+    health: { requests: 500 },
+    load: {
+      scenarios: ['breakpoint'],
+      rate: 200,
+      duration: '2m',
+      smokeIterations: 300,
+      soakDuration: '10m',
+      breakpointRate: 5000,
+    },
+  },
 };
 
 /** Typed identity, as Playwright's defineConfig: editors check perf.config.ts as you type. */
@@ -116,13 +194,13 @@ export async function loadConfig(file: string): Promise<Config> {
 }
 
 /** The profile's settings: built-in, with the config's own profile entries merged over it. */
-export function resolveProfile(config: Config, name: string): Required<Profile> {
+export function resolveProfile(config: Config, name: string): ResolvedProfile {
   const builtIn = BUILT_IN_PROFILES[name];
   const own = config.profiles[name];
   if (!builtIn && !own) {
     const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.profiles)])];
     throw new ConfigError(`unknown profile "${name}": choose one of ${known.join(', ')}`);
   }
-  const base = builtIn ?? (BUILT_IN_PROFILES.ci as Required<Profile>);
-  return { health: { ...base.health, ...own?.health } };
+  const base = builtIn ?? (BUILT_IN_PROFILES.ci as ResolvedProfile);
+  return { health: { ...base.health, ...own?.health }, load: { ...base.load, ...own?.load } };
 }

@@ -42,6 +42,7 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
         durationMs: performance.now() - started,
         items: output.items,
         notes: output.notes,
+        thresholds: output.thresholds ?? [],
       });
     } catch (error) {
       results.push({
@@ -52,6 +53,7 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
         durationMs: performance.now() - started,
         items: [],
         notes: [],
+        thresholds: [],
       });
     } finally {
       progress.end();

@@ -81,6 +81,17 @@ export const itemSchema = z.object({
   targets: targetGroupSchema,
   tags: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), metricSchema),
+  /** Per-second figures for plots: requests, errors and P95 (ms) in each second. */
+  series: z
+    .array(
+      z.object({
+        t: z.number().int().nonnegative(),
+        requests: z.number().int(),
+        errors: z.number().int(),
+        p95: num,
+      }),
+    )
+    .optional(),
 });
 
 export const suiteResultSchema = z.object({
@@ -92,6 +103,10 @@ export const suiteResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   items: z.array(itemSchema),
   notes: z.array(z.string()),
+  /** The suite's own thresholds (e.g. a scenario's, in k6 syntax) for items matching `item`. */
+  thresholds: z
+    .array(z.object({ item: z.string(), metrics: z.record(z.string(), z.array(z.string()).min(1)) }))
+    .default([]),
 });
 
 export const verdictSchema = z.object({

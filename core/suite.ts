@@ -1,5 +1,5 @@
 /** The contract every suite (health, load, synthetic, lighthouse) fulfils for the pipeline. */
-import type { Item } from './results.ts';
+import type { Item, SuiteResult } from './results.ts';
 
 export interface Progress {
   /** A live count: `done` of `total` (0 when unknown), and what is being measured now. */
@@ -17,6 +17,8 @@ export interface SuiteContext<Settings> {
 export interface SuiteOutput {
   items: Item[];
   notes: string[];
+  /** The suite's own thresholds in k6 syntax, for the items named (a glob), e.g. a scenario's. */
+  thresholds?: SuiteResult['thresholds'];
 }
 
 export interface Suite<Settings> {

@@ -145,6 +145,8 @@ export interface ThresholdOverride {
   suite?: string | undefined;
   item?: string | undefined;
   rules: TargetRule[];
+  /** Add to the rules already there for the same metric key, instead of replacing them. */
+  add?: boolean;
 }
 
 function globMatch(pattern: string | undefined, value: string): boolean {
@@ -164,8 +166,9 @@ function tagsMatch(filter: Record<string, string>, item: Item): boolean {
 }
 
 /**
- * The rules that judge one item: the milestone's rules for its group, with config overrides
- * replacing rules of the same metric key (later overrides win) and adding new ones. Rules whose
+ * The rules that judge one item: the milestone's rules for its group, then the overrides in
+ * order: one replaces the rules of its metric key (a config override) or adds to them (a
+ * suite's own thresholds, which never loosen the roadmap's). Rules whose
  * tag filter does not match the item are left out.
  */
 export function rulesFor(
@@ -174,13 +177,15 @@ export function rulesFor(
   milestone: MilestoneTargets,
   overrides: ThresholdOverride[],
 ): TargetRule[] {
-  const byKey = new Map<string, TargetRule>();
-  if (item.targets !== 'none') for (const rule of milestone[item.targets]) byKey.set(rule.keyText, rule);
+  const byKey = new Map<string, TargetRule[]>();
+  if (item.targets !== 'none') for (const rule of milestone[item.targets]) byKey.set(rule.keyText, [rule]);
   for (const override of overrides) {
     if (!globMatch(override.suite, suite) || !globMatch(override.item, item.name)) continue;
-    for (const rule of override.rules) byKey.set(rule.keyText, rule);
+    for (const rule of override.rules) {
+      byKey.set(rule.keyText, override.add ? [...(byKey.get(rule.keyText) ?? []), rule] : [rule]);
+    }
   }
-  return [...byKey.values()].filter((rule) => tagsMatch(rule.key.tags, item));
+  return [...byKey.values()].flat().filter((rule) => tagsMatch(rule.key.tags, item));
 }
 
 /** Parses config thresholds ({ metricKey: [expressions] }) into rules; `where` names the config key. */

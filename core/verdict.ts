@@ -6,7 +6,7 @@
 import { decodeHistogram, minSamplesFor, percentile } from './histogram.ts';
 import type { Item, Metric, Outcome, SuiteResult, Verdict } from './results.ts';
 import type { MilestoneTargets, TargetRule, ThresholdOverride } from './targets.ts';
-import { rulesFor } from './targets.ts';
+import { parseRules, rulesFor } from './targets.ts';
 import { compare, margin, type Threshold } from './threshold.ts';
 
 const VALID: Record<Metric['type'], string> = {
@@ -75,7 +75,8 @@ export function evaluate(metric: Metric | undefined, metricName: string, t: Thre
     };
   }
   const base = { unit: metric.unit, samples: metric.count };
-  if (metric.count === 0)
+  // A counter or gauge at zero is a measurement; a trend or rate without samples is not.
+  if (metric.count === 0 && (metric.type === 'trend' || metric.type === 'rate'))
     return {
       ...base,
       status: 'error',
@@ -147,8 +148,16 @@ export function judge(
         },
       ];
     }
+    // The suite's own thresholds add to the roadmap's; the config's overrides come last and replace.
+    const own: ThresholdOverride[] = suite.thresholds.map((t, i) => ({
+      suite: suite.suite,
+      item: t.item,
+      rules: parseRules(t.metrics, `${suite.suite} suite thresholds[${i}]`, `${suite.suite} ${t.item}`),
+      add: true,
+    }));
+    const all = [...own, ...overrides];
     return suite.items.flatMap((item) =>
-      judgeItem(suite.suite, item, rulesFor(suite.suite, item, milestone, overrides)),
+      judgeItem(suite.suite, item, rulesFor(suite.suite, item, milestone, all)),
     );
   });
 }

@@ -7,6 +7,8 @@
  *   --base-url URL                        measure a deployment (also BASE_URL)
  *   --config FILE                         default perf.config.ts
  *   --suite NAME                          run only this suite (repeatable)
+ *   --engine native|k6                    the load suite's engine (k6: a k6 binary runs the scenarios)
+ *   --allow-remote                        allow load on a host that is not loopback (capped rate)
  */
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
@@ -18,10 +20,11 @@ import { writeReports } from '../core/report/write.ts';
 import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets, parseRules, type ThresholdOverride } from '../core/targets.ts';
 import { healthSuite } from '../health/suite.ts';
+import { type LoadSettings, loadSuite } from '../load/suite.ts';
 import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
 const USAGE =
-  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity] [--milestone NAME] [--base-url URL] [--config FILE] [--suite NAME]';
+  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity] [--milestone NAME] [--base-url URL] [--config FILE] [--suite NAME] [--engine native|k6] [--allow-remote]';
 
 /** A problem that stops the run before or while measuring: exit 2 with one line. */
 class CannotMeasure extends PerfError {}
@@ -35,6 +38,8 @@ function cliArgs() {
         'base-url': { type: 'string' },
         config: { type: 'string', default: 'perf.config.ts' },
         suite: { type: 'string', multiple: true },
+        engine: { type: 'string' },
+        'allow-remote': { type: 'boolean', default: false },
       },
     }).values;
   } catch (error) {
@@ -42,12 +47,24 @@ function cliArgs() {
   }
 }
 
-function planSuites(config: Config, profileName: string, only: string[] | undefined): PlannedSuite[] {
+type Args = ReturnType<typeof cliArgs>;
+
+function planSuites(config: Config, profileName: string, args: Args): PlannedSuite[] {
+  const only = args.suite;
   const profile = resolveProfile(config, profileName);
+  const engine = args.engine ?? config.suites.load.engine;
+  if (engine !== 'native' && engine !== 'k6') throw new CannotMeasure(`--engine ${engine}: use native or k6`);
+  const load: LoadSettings = {
+    ...config.suites.load,
+    engine,
+    allowRemote: config.suites.load.allowRemote || Boolean(args['allow-remote']),
+    profile: profile.load,
+  };
   const available: Record<string, PlannedSuite | undefined> = {
     health: config.suites.health.enabled
       ? { suite: healthSuite, settings: { ...config.suites.health, ...profile.health } }
       : undefined,
+    load: config.suites.load.enabled ? { suite: loadSuite, settings: load } : undefined,
   };
   for (const name of only ?? []) {
     if (!(name in available))
@@ -76,7 +93,7 @@ async function main(): Promise<number> {
   const args = cliArgs();
   const config = await loadConfig(args.config);
   const profile = args.profile ?? config.profile;
-  const planned = planSuites(config, profile, args.suite);
+  const planned = planSuites(config, profile, args);
   const milestoneName = args.milestone ?? config.milestone;
   const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
   const overrides = overridesFrom(config, args.config);

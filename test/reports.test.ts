@@ -60,6 +60,7 @@ function sampleRun(): RunResult {
         durationMs: 1500,
         items: [item('/fast', 1), item('/slow & <odd>', 250, 3)],
         notes: ['/slow & <odd>: HTTP 503'],
+        thresholds: [],
       },
       {
         suite: 'broken',
@@ -69,6 +70,7 @@ function sampleRun(): RunResult {
         durationMs: 5,
         items: [],
         notes: [],
+        thresholds: [],
       },
     ],
     milestone,

@@ -107,6 +107,7 @@ const suite = (items: Item[], extra: Partial<SuiteResult> = {}): SuiteResult => 
   durationMs: 1,
   items,
   notes: [],
+  thresholds: [],
   ...extra,
 });
 const fast = () => ({

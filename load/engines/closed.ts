@@ -1,0 +1,186 @@
+/**
+ * The closed-model engine for VU executors, on autocannon: each VU is a connection that sends
+ * its next request when the last answer arrives. Latency is recorded here in integer µs from
+ * autocannon's `response` event (its own histogram has 1 ms resolution and no P95); its
+ * coordinated-omission "correction" (a 1 ms interval whatever the rate) never applies, since
+ * no rate is set.
+ * ramping-vus runs as steps of constant VUs (autocannon cannot change connections mid-run).
+ * autocannon's error events do not say which request failed: errors are filed under "(error)".
+ */
+import autocannon from 'autocannon';
+import { seededRandom } from '../../target/random.ts';
+import { failedCheck, isExpectedStatus, type PreparedRequest, prepare, weightedPicker } from '../mix.ts';
+import { Recorder } from '../recorder.ts';
+import { ms, type Scenario } from '../scenario.ts';
+import { type Clock, type EngineResult, type EngineRun, realClock } from './types.ts';
+
+export interface Step {
+  vus: number;
+  durationMs: number;
+  /** per-vu-iterations: the total requests of the step (autocannon's `amount`). */
+  amount?: number;
+}
+
+/** The scenario as steps of constant VUs (pure). */
+export function vuSteps(scenario: Scenario): Step[] {
+  switch (scenario.executor) {
+    case 'constant-vus':
+      return [{ vus: scenario.vus, durationMs: ms(scenario.duration) }];
+    case 'per-vu-iterations':
+      return [
+        {
+          vus: scenario.vus,
+          durationMs: ms(scenario.maxDuration),
+          amount: scenario.vus * scenario.iterations,
+        },
+      ];
+    case 'ramping-vus': {
+      const steps: Step[] = [];
+      let from = scenario.startVUs;
+      for (const stage of scenario.stages) {
+        const length = ms(stage.duration);
+        const count = Math.max(1, Math.min(10, Math.round(length / 1000)));
+        for (let k = 0; k < count; k++) {
+          steps.push({
+            vus: Math.round(from + ((stage.target - from) * (k + 0.5)) / count),
+            durationMs: length / count,
+          });
+        }
+        from = stage.target;
+      }
+      return steps;
+    }
+    default:
+      throw new Error(`the closed model runs VU executors, not ${scenario.executor}`);
+  }
+}
+
+interface RequestContext {
+  current?: PreparedRequest;
+  checkFailure?: string;
+}
+
+interface ClientLike {
+  requestIterator?: { context?: RequestContext };
+}
+
+export async function runClosedModel(run: EngineRun, clock: Clock = realClock): Promise<EngineResult> {
+  const { scenario, tokens, signal } = run;
+  const steps = vuSteps(scenario);
+  const share = run.share ?? { index: 0, of: 1 };
+  const recorder = new Recorder();
+  const random = seededRandom(run.seed ?? 1 + share.index);
+  const pick = weightedPicker(scenario.requests);
+  const prefix = run.baseUrl.pathname.replace(/\/$/, '');
+  const timeoutMs = ms(scenario.timeout);
+  const start = clock.now();
+  const elapsed = () => clock.now() - start;
+  let tokenTurn = share.index;
+  let stoppedBy: string | undefined;
+  const total = steps.reduce((n, s) => n + (s.amount ?? 0), 0);
+
+  const runStep = (step: Step) =>
+    new Promise<void>((resolve, reject) => {
+      const vus = Math.max(1, Math.round(step.vus / share.of));
+      const instance = autocannon(
+        {
+          url: run.baseUrl.origin,
+          connections: vus,
+          ...(step.amount
+            ? { amount: Math.ceil(step.amount / share.of) }
+            : { duration: step.durationMs / 1000 }),
+          timeout: Math.max(1, Math.round(timeoutMs / 1000)),
+          // No connectionRate/overallRate: autocannon's CO "correction" applies only with one
+          // (and it refuses ignoreCoordinatedOmission without one), so it is off here.
+          requests: [
+            {
+              setupRequest: (request, context) => {
+                const ctx = context as RequestContext;
+                const prepared = prepare(pick(random()), random);
+                ctx.current = prepared;
+                const headers: Record<string, string> = {
+                  accept: 'application/json',
+                  'user-agent': 'pitchey-perf load',
+                };
+                if (prepared.body !== undefined) headers['content-type'] = 'application/json';
+                if (prepared.spec.auth && tokens.length)
+                  headers.authorization = `Bearer ${tokens[tokenTurn++ % tokens.length]}`;
+                return {
+                  ...request,
+                  method: prepared.method,
+                  path: prefix + prepared.path,
+                  headers,
+                  body: prepared.body,
+                };
+              },
+              onResponse: (status, body, context) => {
+                const ctx = context as RequestContext;
+                ctx.checkFailure = ctx.current && failedCheck(ctx.current.spec, status, body);
+              },
+            },
+          ],
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+      const stopTimer = step.amount ? setTimeout(() => instance.stop(), step.durationMs) : undefined;
+      const ticker = setInterval(() => {
+        run.progress?.(recorder.requestCount, total);
+        stoppedBy ??= run.onTick?.(recorder, elapsed());
+        if (stoppedBy) instance.stop();
+      }, 1000);
+      const onAbort = () => {
+        stoppedBy ??= 'interrupted';
+        instance.stop();
+      };
+      signal.addEventListener('abort', onAbort);
+      (instance as unknown as NodeJS.EventEmitter).on(
+        'response',
+        (client: ClientLike, status: number, bytes: number, responseTime: number) => {
+          const ctx = client.requestIterator?.context;
+          const spec = ctx?.current?.spec;
+          const doneMs = elapsed();
+          recorder.record({
+            name: spec?.name ?? '(unknown)',
+            intendedMs: doneMs - responseTime,
+            sentMs: doneMs - responseTime,
+            doneMs,
+            status,
+            expected: spec ? isExpectedStatus(spec, status) : status < 400,
+            checkFailure: ctx?.checkFailure,
+            bytes,
+          });
+        },
+      );
+      (instance as unknown as NodeJS.EventEmitter).on('reqError', (error: Error) => {
+        const timeout = /timed out/.test(error.message);
+        const doneMs = elapsed();
+        recorder.record({
+          name: '(error)',
+          intendedMs: timeout ? doneMs - timeoutMs : doneMs,
+          sentMs: timeout ? doneMs - timeoutMs : doneMs,
+          doneMs,
+          error: timeout ? 'timeout' : 'network',
+          expected: false,
+          checkFailure: error.message,
+          bytes: 0,
+        });
+      });
+      (instance as unknown as NodeJS.EventEmitter).once('done', () => {
+        clearInterval(ticker);
+        if (stopTimer) clearTimeout(stopTimer);
+        signal.removeEventListener('abort', onAbort);
+      });
+    });
+
+  for (const step of steps) {
+    if (stoppedBy || signal.aborted) break;
+    if (step.vus === 0) await clock.sleep(step.durationMs);
+    else await runStep(step);
+  }
+  run.progress?.(recorder.requestCount, total);
+  return {
+    recorder,
+    elapsedMs: elapsed(),
+    stoppedBy: stoppedBy ?? (signal.aborted ? 'interrupted' : undefined),
+  };
+}

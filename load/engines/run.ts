@@ -1,0 +1,85 @@
+/**
+ * Runs one scenario on the engine its executor needs (open model for arrival rates, closed
+ * model for VUs), in this thread or split across worker threads whose results merge exactly.
+ */
+import { Worker } from 'node:worker_threads';
+import { abortWatcher } from '../abort.ts';
+import { Recorder, type RecorderState } from '../recorder.ts';
+import { OPEN_MODEL } from '../scenario.ts';
+import { runClosedModel } from './closed.ts';
+import { runOpenModel } from './open.ts';
+import type { EngineResult, EngineRun } from './types.ts';
+
+/** In this thread: abortOnFail watched here unless the caller brings its own onTick. */
+export function runEngine(run: EngineRun): Promise<EngineResult> {
+  const withWatcher = { ...run, onTick: run.onTick ?? abortWatcher(run.scenario) };
+  return OPEN_MODEL.includes(run.scenario.executor) ? runOpenModel(withWatcher) : runClosedModel(withWatcher);
+}
+
+interface WorkerMessage {
+  type: 'progress' | 'result';
+  done?: number;
+  total?: number;
+  state?: RecorderState;
+  elapsedMs?: number;
+  stoppedBy?: string;
+}
+
+/** Across `workers` threads; each watches abortOnFail on its share, and one stop stops all. */
+export async function runAcrossWorkers(run: EngineRun, workers: number): Promise<EngineResult> {
+  if (workers <= 1) return runEngine(run);
+  const progress = new Array<{ done: number; total: number }>(workers).fill({ done: 0, total: 0 });
+  const threads = Array.from(
+    { length: workers },
+    (_, index) =>
+      new Worker(new URL('./worker.ts', import.meta.url), {
+        workerData: {
+          scenario: run.scenario,
+          baseUrl: run.baseUrl.href,
+          tokens: run.tokens,
+          share: { index, of: workers },
+        },
+        execArgv: ['--import', 'tsx'],
+      }),
+  );
+  const stopAll = () => {
+    for (const t of threads) t.postMessage('stop');
+  };
+  run.signal.addEventListener('abort', stopAll);
+  try {
+    const results = await Promise.all(
+      threads.map(
+        (thread, index) =>
+          new Promise<WorkerMessage>((resolve, reject) => {
+            thread.on('message', (message: WorkerMessage) => {
+              if (message.type === 'progress') {
+                progress[index] = { done: message.done ?? 0, total: message.total ?? 0 };
+                run.progress?.(
+                  progress.reduce((n, p) => n + p.done, 0),
+                  progress.reduce((n, p) => n + p.total, 0),
+                );
+              } else {
+                if (message.stoppedBy) stopAll();
+                resolve(message);
+              }
+            });
+            thread.once('error', reject);
+            thread.once(
+              'exit',
+              (code) => code !== 0 && reject(new Error(`load worker ${index} exited with code ${code}`)),
+            );
+          }),
+      ),
+    );
+    const recorder = new Recorder();
+    for (const r of results) if (r.state) recorder.merge(r.state);
+    return {
+      recorder,
+      elapsedMs: Math.max(...results.map((r) => r.elapsedMs ?? 0)),
+      stoppedBy: results.find((r) => r.stoppedBy)?.stoppedBy,
+    };
+  } finally {
+    run.signal.removeEventListener('abort', stopAll);
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}

@@ -1,0 +1,34 @@
+/** What every load engine is given and gives back. */
+import type { Recorder } from '../recorder.ts';
+import type { Scenario } from '../scenario.ts';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve))),
+};
+
+export interface EngineRun {
+  baseUrl: URL;
+  scenario: Scenario;
+  /** Session tokens of the scenario's user pool, used in turn by requests with `auth`. */
+  tokens: string[];
+  signal: AbortSignal;
+  /** This engine's share when several workers split a scenario: iterations i ≡ index (mod of). */
+  share?: { index: number; of: number };
+  /** Called about once a second; returns a reason to stop early (abortOnFail), or undefined. */
+  onTick?(recorder: Recorder, elapsedMs: number): string | undefined;
+  progress?(done: number, total: number): void;
+  seed?: number;
+}
+
+export interface EngineResult {
+  recorder: Recorder;
+  elapsedMs: number;
+  /** Why the run stopped early, when it did. */
+  stoppedBy?: string;
+}
