@@ -10,6 +10,7 @@
  */
 import { errors, Pool } from 'undici';
 import { seededRandom } from '../../target/random.ts';
+import { dispatch } from '../dispatch.ts';
 import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } from '../mix.ts';
 import { type ErrorClass, Recorder } from '../recorder.ts';
 import { ms } from '../scenario.ts';
@@ -66,6 +67,7 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     if (prepared.spec.auth && tokens.length)
       headers.authorization = `Bearer ${tokens[tokenTurn++ % tokens.length]}`;
     const sentMs = elapsed();
+    run.onSend?.(sentMs);
     try {
       const res = await pool.request({
         method: prepared.method,
@@ -113,31 +115,27 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     });
   }
 
-  let i = share.index;
-  let lastTick = 0;
   const onAbort = () => {
     stoppedBy ??= 'interrupted';
   };
   signal.addEventListener('abort', onAbort);
   try {
-    while (!stoppedBy && !signal.aborted) {
-      const now = elapsed();
-      let due = schedule.at(i);
-      while (due !== undefined && due <= now) {
-        if (inFlight < maxInFlight) launch(due);
-        else if (backlog.length - backlogHead < MAX_BACKLOG) backlog.push(due);
+    await dispatch({
+      schedule,
+      share,
+      clock,
+      start,
+      shouldStop: () => stoppedBy !== undefined || signal.aborted,
+      onDue(intendedMs) {
+        if (inFlight < maxInFlight) launch(intendedMs);
+        else if (backlog.length - backlogHead < MAX_BACKLOG) backlog.push(intendedMs);
         else recorder.dropped++;
-        i += share.of;
-        due = schedule.at(i);
-      }
-      if (now - lastTick >= 1000) {
-        lastTick = now;
+      },
+      onTick(now) {
         run.progress?.(recorder.requestCount, Math.ceil(schedule.total / share.of));
         stoppedBy ??= run.onTick?.(recorder, now);
-      }
-      if (due === undefined) break;
-      await clock.sleep(Math.min(due - elapsed(), 1000 - (elapsed() - lastTick)));
-    }
+      },
+    });
     // No new iteration starts after the schedule; what is in flight gets gracefulStop to end.
     const grace = ms(scenario.gracefulStop);
     if (inFlight > 0) {

@@ -32,14 +32,13 @@ export async function runAcrossWorkers(run: EngineRun, workers: number): Promise
   const threads = Array.from(
     { length: workers },
     (_, index) =>
-      new Worker(new URL('./worker.ts', import.meta.url), {
+      new Worker(new URL('./worker-entry.mjs', import.meta.url), {
         workerData: {
           scenario: run.scenario,
           baseUrl: run.baseUrl.href,
           tokens: run.tokens,
           share: { index, of: workers },
         },
-        execArgv: ['--import', 'tsx'],
       }),
   );
   const stopAll = () => {

@@ -23,6 +23,8 @@ export interface EngineRun {
   /** Called about once a second; returns a reason to stop early (abortOnFail), or undefined. */
   onTick?(recorder: Recorder, elapsedMs: number): string | undefined;
   progress?(done: number, total: number): void;
+  /** Called as each request goes out, with ms since the start (tests and benchmarks). */
+  onSend?(sentMs: number): void;
   seed?: number;
 }
 
