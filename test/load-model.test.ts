@@ -233,7 +233,12 @@ describe('open-model schedule', () => {
       await dispatch({
         schedule,
         share: { index, of: 3 },
-        clock: { now: () => now, sleep: async (ms) => void (now += Math.max(ms, 0.01)) },
+        clock: {
+          now: () => now,
+          sleep: async (ms) => {
+            now += Math.max(ms, 0.01);
+          },
+        },
         start: 0,
         shouldStop: () => false,
         onDue: (t) => all.push(t),

@@ -112,7 +112,7 @@ describe('load suite on the embedded target', () => {
     const item = result.suites[0]?.items[0];
     const failed = item?.metrics.http_req_failed;
     expect(failed?.type === 'rate' && failed.byClass?.network).toBeGreaterThan(20);
-    expect((item?.metrics.http_req_duration as TrendMetric).count).toBeGreaterThan(50);
+    expect((item?.metrics.http_req_duration as TrendMetric | undefined)?.count).toBeGreaterThan(50);
     expect(
       result.verdicts.find((v) => v.item === 'average-load' && v.metric === 'http_req_failed')?.status,
     ).toBe('fail');
@@ -206,7 +206,7 @@ describe('open model', () => {
     );
     const [item] = result.recorder.toItems('probe', result.elapsedMs / 1000, true);
     expect(item?.metrics.http_reqs).toMatchObject({ total: 200 });
-    expect((item?.metrics.http_req_duration as TrendMetric).count).toBe(200);
+    expect((item?.metrics.http_req_duration as TrendMetric | undefined)?.count).toBe(200);
   });
 });
 
