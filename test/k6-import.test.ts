@@ -202,7 +202,7 @@ describe('importHandleSummary: sub-metrics', () => {
   it('puts name-tagged sub-metrics in a request item and counts them from their own rate', () => {
     const result = importHandleSummary(data, 'inline');
     const trending = item(result, 'trending');
-    expect(trending).toMatchObject({ kind: 'request', targets: 'api', tags: { name: 'trending' } });
+    expect(trending).toMatchObject({ kind: 'request', targets: 'none', tags: { name: 'trending' } });
     expect(metric(trending, 'http_req_duration', 'trend')).toMatchObject({
       count: 50,
       values: { p95: 41.5 },

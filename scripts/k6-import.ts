@@ -1,0 +1,90 @@
+/**
+ * `npm run load:k6-import -- <file> [--milestone NAME] [--reports-dir DIR]`: judges a run made
+ * with k6 itself (handleSummary data, --summary-export or --out json) by the roadmap's targets
+ * and k6's own thresholds, and writes the same reports with the same exit codes as the gate.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config.ts';
+import { PerfError } from '../core/errors.ts';
+import { assembleResult } from '../core/pipeline.ts';
+import { renderConsoleSummary } from '../core/report/console.ts';
+import { writeReports } from '../core/report/write.ts';
+import type { SuiteResult } from '../core/results.ts';
+import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
+import { loadTargets, milestoneTargets } from '../core/targets.ts';
+import { type K6Threshold, OVERALL_ITEM, readK6Results } from '../load/k6/import.ts';
+
+/** k6's thresholds as suite thresholds: untagged keys judge the whole run, tagged ones the items they name. */
+function asSuiteThresholds(thresholds: K6Threshold[]): SuiteResult['thresholds'] {
+  const whole: Record<string, string[]> = {};
+  const tagged: Record<string, string[]> = {};
+  for (const t of thresholds) {
+    const target = t.metric.includes('{') ? tagged : whole;
+    target[t.metric] = [...(target[t.metric] ?? []), t.expression];
+  }
+  return [
+    ...(Object.keys(whole).length ? [{ item: OVERALL_ITEM, metrics: whole }] : []),
+    ...(Object.keys(tagged).length ? [{ item: '*', metrics: tagged }] : []),
+  ];
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      milestone: { type: 'string' },
+      config: { type: 'string', default: 'perf.config.ts' },
+      'reports-dir': { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    throw new PerfError(
+      'usage: npm run load:k6-import -- <k6 results file> [--milestone NAME] [--reports-dir DIR]',
+    );
+  }
+  const config = await loadConfig(values.config);
+  const milestoneName = values.milestone ?? config.milestone;
+  const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
+  const started = new Date();
+  const imported = await readK6Results(file);
+  const suite: SuiteResult = {
+    suite: 'k6',
+    status: imported.items.length ? 'measured' : 'error',
+    ...(imported.items.length ? {} : { error: `${file} holds no metrics` }),
+    startedAt: started.toISOString(),
+    durationMs: 0,
+    items: imported.items,
+    notes: [`imported from ${file} (${imported.format})`, ...imported.notes],
+    thresholds: asSuiteThresholds(imported.k6Thresholds),
+  };
+  const result = assembleResult(
+    {
+      id: newRunId(started),
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationMs: 0,
+      profile: 'k6-import',
+      milestone: milestoneName,
+      baseUrl: 'k6',
+      embeddedTarget: false,
+      git: gitInfo(),
+      machine: machineInfo(),
+    },
+    [suite],
+    milestone,
+    [],
+  );
+  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir);
+  process.stdout.write(renderConsoleSummary(result));
+  console.log(`reports: ${written.dir}/ (summary.json, summary.md, junit.xml)`);
+  return result.outcome.exitCode;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof PerfError) console.error(`ERROR (${error.message})`);
+  else console.error('ERROR (a bug in pitchey-perf, please report it with this output):', error);
+  process.exitCode = 2;
+}
