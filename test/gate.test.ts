@@ -12,18 +12,28 @@ import { isAlive } from './helpers.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
 
-/** A config in a temp folder: few requests (fast), reports kept apart from the project's. */
-function tempConfig(extra = '', smokeRequests = 20): { file: string; reports: string } {
+/**
+ * A config in a temp folder: few health requests (fast), the load suite off unless asked for
+ * (with a short average-load), reports kept apart from the project's.
+ */
+function tempConfig(extra = '', smokeRequests = 20, load = false): { file: string; reports: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pitchey-gate-'));
   const reports = join(dir, 'reports');
   const file = join(dir, 'perf.config.ts');
+  const suites = extra.includes('suites:') ? '' : `suites: { load: { enabled: ${load} } },`;
   writeFileSync(
     file,
     `export default {
       reportsDir: ${JSON.stringify(reports)},
       targetsFile: ${JSON.stringify(join(ROOT, 'baselines/targets.json'))},
-      profiles: { smoke: { health: { requests: ${smokeRequests} } } },
+      profiles: {
+        smoke: {
+          health: { requests: ${smokeRequests} },
+          load: { scenarios: ['average-load'], rate: 50, duration: '5s' },
+        },
+      },
       thresholds: [{ suite: 'health', metrics: { checks: ['rate==1'] } }],
+      ${suites}
       ${extra}
     };\n`,
   );
@@ -90,6 +100,19 @@ describe('npm run test:performance', () => {
     expect(existsSync(join(latest, 'summary.md'))).toBe(true);
   });
 
+  it('runs the load suite too, and never writes the user pool password into a report', async () => {
+    const { file, reports } = tempConfig('', 200, true);
+    const run = await gate(['--profile', 'smoke', '--config', file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\[load\] .* 250\/250 +average-load/);
+    const result = await readRunResult(join(reports, 'latest', 'summary.json'));
+    expect(result.suites.map((s) => s.suite)).toEqual(['health', 'load']);
+    for (const name of ['summary.json', 'summary.md', 'junit.xml']) {
+      expect(readFileSync(join(reports, 'latest', name), 'utf8')).not.toContain('pitchey-demo');
+    }
+  }, 60_000);
+
   it('exits 1 when /health is 400 ms slow, and summary.md names the failing metric with its value', async () => {
     const { file, reports } = tempConfig();
     const run = await gate(['--profile', 'smoke', '--config', file], {
@@ -145,20 +168,16 @@ describe('npm run test:performance', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('leaves no target process behind after Ctrl-C', async () => {
-    const { file } = tempConfig();
+  it('leaves no target process behind after Ctrl-C during load', async () => {
+    const { file } = tempConfig('', 200, true);
     let pid = 0;
-    const run = await gate(
-      ['--config', file],
-      { TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 50 }] }) },
-      (out, kill) => {
-        const match = /pid (\d+)/.exec(out);
-        if (match && !pid && /\[health\] .* [1-9]\d*\/\d+/.test(out)) {
-          pid = Number(match[1]);
-          kill();
-        }
-      },
-    );
+    const run = await gate(['--profile', 'smoke', '--config', file], {}, (out, kill) => {
+      const match = /pid (\d+)/.exec(out);
+      if (match && !pid && /\[load\] .* [1-9]\d*\/\d+/.test(out)) {
+        pid = Number(match[1]);
+        kill();
+      }
+    });
     expect(pid).toBeGreaterThan(0);
     expect(run.code).toBe(130);
     await new Promise((resolve) => setTimeout(resolve, 200));
