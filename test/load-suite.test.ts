@@ -8,6 +8,7 @@ import { runAcrossWorkers, runEngine } from '../load/engines/run.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
 import { guardRemote, type LoadSettings, loadSuite } from '../load/suite.ts';
 import { type FaultInput, parseFaults } from '../target/faults.ts';
+import { spawnTarget } from '../target/process.ts';
 import type { RunningTarget } from '../target/server.ts';
 import { withTarget } from './helpers.ts';
 
@@ -169,6 +170,29 @@ describe('open model', () => {
     expect(corrected.values.p99).toBeGreaterThan(1500);
     expect(uncorrected.values.p99).toBeLessThan(100);
     expect(uncorrected.values.max).toBeGreaterThan(1500); // the few requests caught in the stall
+  });
+
+  it('a real run at 1,000 req/s for 5 s sends 50 ± 10 % requests in every 50-ms window', async () => {
+    // The target in its own process, so its work does not delay our timers.
+    const child = await spawnTarget();
+    try {
+      const sent: number[] = [];
+      const result = await runEngine({
+        baseUrl: new URL(child.url),
+        scenario: scenario({ rate: 1000, duration: '5s', preAllocatedVUs: 20, maxVUs: 200 }),
+        tokens: [],
+        signal: new AbortController().signal,
+        onSend: (t) => sent.push(t),
+      });
+      expect(sent).toHaveLength(5000);
+      const windows = new Array(100).fill(0);
+      for (const t of sent) windows[Math.min(99, Math.floor(t / 50))]++;
+      const outside = windows.filter((n) => n < 45 || n > 55);
+      expect(outside, `windows outside 45..55: ${outside.join(', ')}`).toEqual([]);
+      expect(result.recorder.dropped).toBe(0);
+    } finally {
+      await child.stop();
+    }
   });
 
   it('abortOnFail stops the run early and names the threshold', async () => {
