@@ -2,9 +2,9 @@
  * Finds a Chrome/Chromium to drive: CHROME_PATH, then the system's installations (as
  * chrome-launcher lists them), then Playwright's own download. Never downloads one.
  */
-import { accessSync, constants } from 'node:fs';
 import { Launcher } from 'chrome-launcher';
 import { PerfError } from './errors.ts';
+import { isExecutable } from './files.ts';
 
 export type BrowserSource = 'CHROME_PATH' | 'system' | 'playwright';
 
@@ -17,15 +17,6 @@ export class BrowserNotFoundError extends PerfError {}
 
 export const INSTALL_HINT =
   'install Chromium (Debian/Ubuntu as root: npm run ensure-browser, or apt-get install chromium; macOS: brew install --cask google-chrome) or set CHROME_PATH to a Chrome/Chromium binary';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface BrowserLookup {
   env?: NodeJS.ProcessEnv;

@@ -8,30 +8,19 @@
  *
  * Type-check the result with `npx tsc -p load/k6/tsconfig.json` (k6 itself only strips types).
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
+import { writeAtomic } from '../core/files.ts';
 import { k6Script } from '../load/k6/export.ts';
 import type { Scenario } from '../load/scenario.ts';
+import { shippedScenarios } from '../load/scenarios/index.ts';
 
 export class K6ExportError extends PerfError {}
-
-/** Write then rename: a reader (k6, tsc, an editor) never sees half a script. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  // Same directory, so the rename stays on one file system; ".tmp" keeps tsc's *.ts glob away.
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
 
 /** Writes `<dir>/<scenario name>.ts` for each scenario; returns the paths in the given order. */
 export async function exportScenarios(scenarios: Scenario[], dir: string): Promise<string[]> {
@@ -43,7 +32,7 @@ export async function exportScenarios(scenarios: Scenario[], dir: string): Promi
   const paths: string[] = [];
   for (const scenario of scenarios) {
     const path = join(dir, `${scenario.name}.ts`);
-    await writeAtomically(path, k6Script(scenario));
+    await writeAtomic(path, k6Script(scenario));
     paths.push(path);
   }
   return paths;
@@ -59,22 +48,15 @@ function cliArgs() {
   }).values;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const args = cliArgs();
   const config = await loadConfig(args.config);
   const profileName = args.profile ?? config.profile;
-  // Imported here, not at the top: the exporter and its tests do not depend on the shipped list.
-  const { shippedScenarios } = await import('../load/scenarios/index.ts');
   const scenarios = Object.values(shippedScenarios(resolveProfile(config, profileName).load));
   const paths = await exportScenarios(scenarios, args.out);
   console.log(`k6 scripts for profile "${profileName}":\n${paths.map((p) => `  ${p}`).join('\n')}`);
   console.log('run one with: k6 run -e BASE_URL=https://host <script>');
+  return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    const known = error instanceof PerfError || (error instanceof Error && 'code' in error);
-    console.error(known ? `k6-export: ${(error as Error).message}` : error);
-    process.exitCode = 1;
-  });
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCli(main);

@@ -4,6 +4,7 @@
  * and k6's own thresholds, and writes the same reports with the same exit codes as the gate.
  */
 import { parseArgs } from 'node:util';
+import { runCli } from '../core/cli.ts';
 import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { assembleResult } from '../core/pipeline.ts';
@@ -81,10 +82,4 @@ async function main(): Promise<number> {
   return result.outcome.exitCode;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof PerfError) console.error(`ERROR (${error.message})`);
-  else console.error('ERROR (a bug in pitchey-perf, please report it with this output):', error);
-  process.exitCode = 2;
-}
+await runCli(main);

@@ -11,6 +11,7 @@
  *   --allow-remote                        allow load on a host that is not loopback (capped rate)
  */
 import { parseArgs } from 'node:util';
+import { runCli } from '../core/cli.ts';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
@@ -150,10 +151,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof PerfError) console.error(`ERROR (${error.message})`);
-  else console.error('ERROR (a bug in pitchey-perf, please report it with this output):', error);
-  process.exitCode = 2;
-}
+await runCli(main);

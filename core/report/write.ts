@@ -4,15 +4,10 @@
  */
 import { appendFile, cp, lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomic } from '../files.ts';
 import type { RunResult } from '../results.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-
-export async function writeAtomic(path: string, content: string): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
-}
 
 /** Points `latest` at the run: a symlink where the system allows one, else a copy. */
 async function pointLatest(reportsDir: string, runId: string): Promise<void> {

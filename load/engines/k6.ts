@@ -4,11 +4,11 @@
  * bundled (its licence and size): without a binary the run stops with how to get one.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PerfError } from '../../core/errors.ts';
+import { isExecutable } from '../../core/files.ts';
 import type { Item } from '../../core/results.ts';
 import type { SuiteOutput } from '../../core/suite.ts';
 import { k6Script } from '../k6/export.ts';
@@ -21,24 +21,15 @@ export class K6MissingError extends PerfError {}
 const INSTALL =
   "install k6 ≥ 0.57 (e.g. `brew install k6`, or Grafana's k6 package for your OS) or set K6_BIN to its path; or run without --engine k6";
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The k6 binary to run: K6_BIN when set (it must exist), else the first k6 on PATH. */
 export function findK6(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.K6_BIN) {
-    if (executable(env.K6_BIN)) return env.K6_BIN;
+    if (isExecutable(env.K6_BIN)) return env.K6_BIN;
     throw new K6MissingError(`K6_BIN=${env.K6_BIN} is not an executable file: ${INSTALL}`);
   }
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, process.platform === 'win32' ? 'k6.exe' : 'k6');
-    if (executable(candidate)) return candidate;
+    if (isExecutable(candidate)) return candidate;
   }
   return undefined;
 }

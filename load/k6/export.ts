@@ -4,6 +4,8 @@
  * carries the request mix as data (shared notes k6.md §1–3). The mix rules are the ones of
  * load/mix.ts, written out in the script: same weighted pick, same placeholder filling, same
  * order of random draws, so a k6 run and our engines send the same kind of traffic.
+ * Each script stands alone, repeating the few helper functions, on purpose: one file is what
+ * `k6 run`, k6 Cloud and a k6-operator ConfigMap take most easily.
  * Pure: writing the files is scripts/k6-export.ts's job.
  */
 import type { RequestSpec, Scenario, ThresholdEntry } from '../scenario.ts';

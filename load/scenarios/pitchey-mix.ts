@@ -3,29 +3,17 @@
  * genre filters and pages, opening pitch details and trending, and an authenticated share
  * (sessions of a user pool: my NDAs, who am I, NDA requests).
  */
+import { GENRES } from '../../target/seed.ts';
 import type { ScenarioInput } from '../scenario.ts';
 
 type Requests = ScenarioInput['requests'];
-
-const GENRES = [
-  'drama',
-  'comedy',
-  'thriller',
-  'horror',
-  'sci-fi',
-  'documentary',
-  'animation',
-  'romance',
-  'action',
-  'fantasy',
-];
 
 export const PITCHEY_MIX: Requests = [
   {
     name: 'pitches',
     weight: 35,
     path: '/api/pitches?status={status}&genre={genre}&page={page}&limit=20',
-    vars: { status: ['published', 'funded'], genre: GENRES, page: { min: 1, max: 10 } },
+    vars: { status: ['published', 'funded'], genre: [...GENRES], page: { min: 1, max: 10 } },
     checks: { status: [200], jsonHas: ['items', 'total'] },
   },
   {
