@@ -91,12 +91,15 @@ describe('health suite', () => {
     expect(out.notes[0]).toBe('/health: HTTP 500');
   });
 
-  it('classifies timeouts and network errors, which have no latency', async () => {
+  it('classifies timeouts (timed at the timeout) and network errors (not timed)', async () => {
     const slow = await run(settings({ endpoints: ['/health'], requests: 3, timeoutMs: 100 }), {
       latency: [{ route: '/health', ms: 400 }],
     });
     expect(metric<RateMetric>(slow, 0, 'http_req_failed').byClass).toMatchObject({ timeout: 3 });
-    expect(metric<TrendMetric>(slow, 0, 'http_req_duration').count).toBe(0);
+    const timed = metric<TrendMetric>(slow, 0, 'http_req_duration');
+    expect(timed.count).toBe(3);
+    expect(timed.values.min).toBeGreaterThanOrEqual(99);
+    expect(timed.values.max).toBeLessThan(400);
 
     const closed = await run(settings({ endpoints: ['/health'], requests: 2 }), {}, 'http://127.0.0.1:59999');
     expect(metric<RateMetric>(closed, 0, 'http_req_failed')).toMatchObject({
