@@ -41,10 +41,15 @@ interface NameStats {
   bytes: number;
 }
 
+/**
+ * One second of the series. Only the newest second keeps a live histogram; finished ones are
+ * kept encoded (a few hundred bytes instead of tens of kilobytes), so memory does not grow
+ * with the length of a run.
+ */
 interface SecondStats {
   requests: number;
   errors: number;
-  histogram: Histogram;
+  encoded?: string;
 }
 
 export interface RecorderState {
@@ -52,6 +57,7 @@ export interface RecorderState {
     string,
     Omit<NameStats, 'corrected' | 'uncorrected'> & { corrected: string; uncorrected: string }
   >;
+  /** Per second; `histogram` is empty when the second holds no timed request. */
   seconds: { requests: number; errors: number; histogram: string }[];
   dropped: number;
   checkNotes: string[];
@@ -62,6 +68,9 @@ const MAX_NOTES = 5;
 export class Recorder {
   private names = new Map<string, NameStats>();
   private seconds: SecondStats[] = [];
+  /** The histogram of the second at `liveIndex` (encoded into its SecondStats when it moves on). */
+  private live = createHistogram();
+  private liveIndex = -1;
   dropped = 0;
   checkNotes: string[] = [];
 
@@ -84,9 +93,26 @@ export class Recorder {
 
   private second(ms: number): SecondStats {
     const index = Math.max(0, Math.floor(ms / 1000));
-    while (this.seconds.length <= index)
-      this.seconds.push({ requests: 0, errors: 0, histogram: createHistogram() });
+    while (this.seconds.length <= index) this.seconds.push({ requests: 0, errors: 0 });
     return this.seconds[index] as SecondStats;
+  }
+
+  /** The live histogram of second `index`, moving the live slot there (rarely backwards). */
+  private secondHistogram(index: number): Histogram {
+    if (index === this.liveIndex) return this.live;
+    this.flushLive();
+    const stats = this.seconds[index] as SecondStats;
+    if (stats.encoded) this.live.add(decodeHistogram(stats.encoded));
+    stats.encoded = undefined;
+    this.liveIndex = index;
+    return this.live;
+  }
+
+  private flushLive(): void {
+    const stats = this.seconds[this.liveIndex];
+    if (stats && this.live.totalCount) stats.encoded = encodeHistogram(this.live);
+    this.live.reset();
+    this.liveIndex = -1;
   }
 
   record(o: Outcome): void {
@@ -111,7 +137,12 @@ export class Recorder {
     const second = this.second(o.doneMs);
     second.requests++;
     if (failed) second.errors++;
-    if (o.error !== 'network') recordMicros(second.histogram, (o.doneMs - o.intendedMs) * 1000);
+    if (o.error !== 'network') {
+      recordMicros(
+        this.secondHistogram(Math.max(0, Math.floor(o.doneMs / 1000))),
+        (o.doneMs - o.intendedMs) * 1000,
+      );
+    }
   }
 
   /** Live view for abortOnFail: the scenario's metrics so far (same shape as the final ones). */
@@ -139,12 +170,13 @@ export class Recorder {
         uncorrected: encodeHistogram(s.uncorrected),
       };
     }
+    this.flushLive();
     return {
       names,
       seconds: this.seconds.map((s) => ({
         requests: s.requests,
         errors: s.errors,
-        histogram: encodeHistogram(s.histogram),
+        histogram: s.encoded ?? '',
       })),
       dropped: this.dropped,
       checkNotes: this.checkNotes,
@@ -167,8 +199,9 @@ export class Recorder {
       const second = this.second(i * 1000);
       second.requests += s.requests;
       second.errors += s.errors;
-      second.histogram.add(decodeHistogram(s.histogram));
+      if (s.histogram) this.secondHistogram(i).add(decodeHistogram(s.histogram));
     });
+    this.flushLive();
     this.dropped += state.dropped;
     for (const note of state.checkNotes) if (this.checkNotes.length < MAX_NOTES) this.checkNotes.push(note);
   }
@@ -181,11 +214,12 @@ export class Recorder {
     targets: TargetGroup = 'api',
   ): Item[] {
     const all = [...this.names.values()];
+    this.flushLive();
     const series = this.seconds.map((s, t) => ({
       t,
       requests: s.requests,
       errors: s.errors,
-      p95: s.histogram.totalCount ? percentile(s.histogram, 95) / 1000 : null,
+      p95: s.encoded ? percentile(decodeHistogram(s.encoded), 95) / 1000 : null,
     }));
     const scenarioItem: Item = {
       name: scenario,

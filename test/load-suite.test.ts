@@ -195,6 +195,25 @@ describe('open model', () => {
     }
   });
 
+  it('iterations still waiting for a VU when the schedule ends are dropped, not sent or failed', async () => {
+    setFaults({ latency: [{ route: '/health', ms: 100 }] });
+    const started = performance.now();
+    const result = await runEngine({
+      baseUrl: new URL(running.url),
+      scenario: scenario({ rate: 50, duration: '1s', preAllocatedVUs: 1, maxVUs: 1 }),
+      tokens: [],
+      signal: new AbortController().signal,
+    });
+    setFaults({});
+    const [item] = result.recorder.toItems('probe', result.elapsedMs / 1000, true);
+    const sent = item?.metrics.http_reqs.type === 'counter' ? item.metrics.http_reqs.total : 0;
+    expect(sent).toBeGreaterThanOrEqual(9);
+    expect(sent).toBeLessThanOrEqual(12);
+    expect(result.recorder.dropped).toBe(50 - sent);
+    expect(item?.metrics.http_req_failed).toMatchObject({ passes: 0 });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
   it('abortOnFail stops the run early and names the threshold', async () => {
     setFaults({ latency: [{ route: '/health', ms: 100 }] });
     const started = performance.now();

@@ -9,7 +9,14 @@
  */
 import autocannon from 'autocannon';
 import { seededRandom } from '../../target/random.ts';
-import { failedCheck, isExpectedStatus, type PreparedRequest, prepare, weightedPicker } from '../mix.ts';
+import {
+  failedCheck,
+  isExpectedStatus,
+  needsBody,
+  type PreparedRequest,
+  prepare,
+  weightedPicker,
+} from '../mix.ts';
 import { Recorder } from '../recorder.ts';
 import { ms, type Scenario } from '../scenario.ts';
 import { type Clock, type EngineResult, type EngineRun, realClock } from './types.ts';
@@ -78,6 +85,7 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
   let tokenTurn = share.index;
   let stoppedBy: string | undefined;
   const total = steps.reduce((n, s) => n + (s.amount ?? 0), 0);
+  const bodiesNeeded = scenario.requests.some(needsBody);
 
   const runStep = (step: Step) =>
     new Promise<void>((resolve, reject) => {
@@ -113,10 +121,15 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
                   body: prepared.body,
                 };
               },
-              onResponse: (status, body, context) => {
-                const ctx = context as RequestContext;
-                ctx.checkFailure = ctx.current && failedCheck(ctx.current.spec, status, body);
-              },
+              // autocannon keeps every body once onResponse is set: only when a check reads one.
+              ...(bodiesNeeded
+                ? {
+                    onResponse: (status: number, body: string, context: object) => {
+                      const ctx = context as RequestContext;
+                      ctx.checkFailure = ctx.current && failedCheck(ctx.current.spec, status, body);
+                    },
+                  }
+                : {}),
             },
           ],
         },
@@ -146,7 +159,7 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
             doneMs,
             status,
             expected: spec ? isExpectedStatus(spec, status) : status < 400,
-            checkFailure: ctx?.checkFailure,
+            checkFailure: bodiesNeeded ? ctx?.checkFailure : spec && failedCheck(spec, status, ''),
             bytes,
           });
         },

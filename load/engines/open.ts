@@ -15,6 +15,7 @@ import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } fro
 import { type ErrorClass, Recorder } from '../recorder.ts';
 import { ms } from '../scenario.ts';
 import { arrivalSchedule } from '../schedule.ts';
+import { exchange } from './exchange.ts';
 import { type Clock, type EngineResult, type EngineRun, realClock } from './types.ts';
 
 const MAX_BACKLOG = 1_000_000;
@@ -58,6 +59,8 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
   const backlog: number[] = [];
   let backlogHead = 0;
   let stoppedBy: string | undefined;
+  /** Set when the schedule is over (or stopped): waiting iterations are dropped, not started. */
+  let draining = false;
   let idle: (() => void) | undefined;
 
   async function send(intendedMs: number): Promise<void> {
@@ -69,28 +72,20 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     const sentMs = elapsed();
     run.onSend?.(sentMs);
     try {
-      const res = await pool.request({
-        method: prepared.method,
-        path: prefix + prepared.path,
-        headers,
-        body: prepared.body,
-      });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      const doneMs = elapsed();
-      const expected = isExpectedStatus(prepared.spec, res.statusCode);
+      const res = await exchange(
+        pool,
+        { method: prepared.method, path: prefix + prepared.path, headers, body: prepared.body },
+        needsBody(prepared.spec),
+      );
       recorder.record({
         name: prepared.spec.name,
         intendedMs,
         sentMs,
-        doneMs,
-        status: res.statusCode,
-        expected,
-        checkFailure: failedCheck(
-          prepared.spec,
-          res.statusCode,
-          needsBody(prepared.spec) ? body.toString() : '',
-        ),
-        bytes: body.length,
+        doneMs: elapsed(),
+        status: res.status,
+        expected: isExpectedStatus(prepared.spec, res.status),
+        checkFailure: failedCheck(prepared.spec, res.status, res.body),
+        bytes: res.bytes,
       });
     } catch (error) {
       recorder.record({
@@ -110,7 +105,7 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     inFlight++;
     void send(intendedMs).finally(() => {
       inFlight--;
-      if (backlogHead < backlog.length && !stoppedBy) launch(backlog[backlogHead++] as number);
+      if (backlogHead < backlog.length && !draining) launch(backlog[backlogHead++] as number);
       else if (inFlight === 0) idle?.();
     });
   }
@@ -137,6 +132,7 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
       },
     });
     // No new iteration starts after the schedule; what is in flight gets gracefulStop to end.
+    draining = true;
     const grace = ms(scenario.gracefulStop);
     if (inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
