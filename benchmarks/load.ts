@@ -16,7 +16,6 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createHistogram, recordMicros } from '../core/histogram.ts';
 import { onShutdown } from '../core/lifecycle.ts';
 import { type Outcome, Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
@@ -281,7 +280,7 @@ async function ceiling(): Promise<void> {
   );
   console.log(
     `\nopen engine: ${n0(rows.open.requests - rows.open.failed)} answered, ${n0(rows.open.dropped)} dropped iterations` +
-      ` (${n0(rows.open.failed)} recorded as failed: the engine records what it drops at pool close as network errors)`,
+      ` (${n0(rows.open.failed)} recorded as failed)`,
   );
   const worst = Math.min(rows.closed.requestsPerSecond, rows.open.requestsPerSecond) / rows.wrk;
   console.log(
@@ -563,13 +562,8 @@ async function memory(): Promise<void> {
       ],
     ],
   );
-  // The Recorder's size follows the run's length, not its samples: one histogram per second.
-  const probe = createHistogram();
-  for (const micros of [200, 20_000, 500_000]) recordMicros(probe, micros);
-  const perSecond = (probe.estimatedFootprintInBytes * SAMPLES) / SAMPLE_RATE;
   console.log(
-    `of the Recorder's growth, ~${mb(perSecond)} MB are its ${n0(SAMPLES / SAMPLE_RATE)} per-second histograms ` +
-      `(${f(probe.estimatedFootprintInBytes / 1024, 0)} KB each): it grows with run time, not with samples`,
+    `the Recorder keeps two histograms per request name and, per second of the run, one encoded histogram (a few hundred bytes)`,
   );
   console.log(`array / Recorder: ${f(array.rssGrowthBytes / Math.max(1, recorder.rssGrowthBytes), 1)}x`);
   console.log(
@@ -600,10 +594,16 @@ async function main(): Promise<void> {
       : 'pinning: NOT used (taskset or a second core unavailable): ratios are per process, not per core',
   );
   console.log('traffic: 127.0.0.1 only');
-  await ceiling();
-  await accuracy();
-  await steady();
-  await memory();
+  // `-- --only accuracy,steadiness` runs some sections (ceiling, accuracy, steadiness, memory).
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
+  const sections: [string, () => Promise<void>][] = [
+    ['ceiling', ceiling],
+    ['accuracy', accuracy],
+    ['steadiness', steady],
+    ['memory', memory],
+  ];
+  for (const [name, run] of sections) if (!only || only.includes(name)) await run();
   console.log(`\n(${f((performance.now() - began) / 1000, 0)} s in all)`);
 }
 

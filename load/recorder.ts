@@ -42,9 +42,9 @@ interface NameStats {
 }
 
 /**
- * One second of the series. Only the newest second keeps a live histogram; finished ones are
- * kept encoded (a few hundred bytes instead of tens of kilobytes), so memory does not grow
- * with the length of a run.
+ * One second of the series. Only the newest few seconds keep a live histogram (answers finish
+ * a little out of order); older ones are kept encoded (a few hundred bytes instead of tens of
+ * kilobytes), so memory does not grow with the length of a run.
  */
 interface SecondStats {
   requests: number;
@@ -64,13 +64,14 @@ export interface RecorderState {
 }
 
 const MAX_NOTES = 5;
+const LIVE_SECONDS = 3;
 
 export class Recorder {
   private names = new Map<string, NameStats>();
   private seconds: SecondStats[] = [];
-  /** The histogram of the second at `liveIndex` (encoded into its SecondStats when it moves on). */
-  private live = createHistogram();
-  private liveIndex = -1;
+  /** Live histograms of the newest seconds, by index; encoded into their SecondStats when old. */
+  private live = new Map<number, Histogram>();
+  private spare: Histogram[] = [];
   dropped = 0;
   checkNotes: string[] = [];
 
@@ -97,22 +98,31 @@ export class Recorder {
     return this.seconds[index] as SecondStats;
   }
 
-  /** The live histogram of second `index`, moving the live slot there (rarely backwards). */
+  /** The live histogram of second `index`; a second older than the live window is revived. */
   private secondHistogram(index: number): Histogram {
-    if (index === this.liveIndex) return this.live;
-    this.flushLive();
+    let histogram = this.live.get(index);
+    if (histogram) return histogram;
+    histogram = this.spare.pop() ?? createHistogram();
     const stats = this.seconds[index] as SecondStats;
-    if (stats.encoded) this.live.add(decodeHistogram(stats.encoded));
+    if (stats.encoded) histogram.add(decodeHistogram(stats.encoded));
     stats.encoded = undefined;
-    this.liveIndex = index;
-    return this.live;
+    this.live.set(index, histogram);
+    // Keep the newest LIVE_SECONDS live; encode the rest and reuse their histograms.
+    const newest = Math.max(...this.live.keys());
+    for (const [i, h] of this.live) if (i <= newest - LIVE_SECONDS) this.encodeSecond(i, h);
+    return histogram;
+  }
+
+  private encodeSecond(index: number, histogram: Histogram): void {
+    const stats = this.seconds[index] as SecondStats;
+    if (histogram.totalCount) stats.encoded = encodeHistogram(histogram);
+    histogram.reset();
+    this.live.delete(index);
+    this.spare.push(histogram);
   }
 
   private flushLive(): void {
-    const stats = this.seconds[this.liveIndex];
-    if (stats && this.live.totalCount) stats.encoded = encodeHistogram(this.live);
-    this.live.reset();
-    this.liveIndex = -1;
+    for (const [i, h] of this.live) this.encodeSecond(i, h);
   }
 
   record(o: Outcome): void {

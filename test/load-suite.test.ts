@@ -206,7 +206,8 @@ describe('open model', () => {
     });
     setFaults({});
     const [item] = result.recorder.toItems('probe', result.elapsedMs / 1000, true);
-    const sent = item?.metrics.http_reqs.type === 'counter' ? item.metrics.http_reqs.total : 0;
+    const requests = item?.metrics.http_reqs;
+    const sent = requests?.type === 'counter' ? requests.total : 0;
     expect(sent).toBeGreaterThanOrEqual(9);
     expect(sent).toBeLessThanOrEqual(12);
     expect(result.recorder.dropped).toBe(50 - sent);

@@ -61,6 +61,8 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
   let stoppedBy: string | undefined;
   /** Set when the schedule is over (or stopped): waiting iterations are dropped, not started. */
   let draining = false;
+  let closing = false;
+  const pending = new Set<Promise<void>>();
   let idle: (() => void) | undefined;
 
   async function send(intendedMs: number): Promise<void> {
@@ -88,6 +90,11 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
         bytes: res.bytes,
       });
     } catch (error) {
+      // Cut off by our own stop after gracefulStop: an interrupted iteration, not a failure.
+      if (closing) {
+        recorder.dropped++;
+        return;
+      }
       recorder.record({
         name: prepared.spec.name,
         intendedMs,
@@ -103,11 +110,13 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
 
   function launch(intendedMs: number): void {
     inFlight++;
-    void send(intendedMs).finally(() => {
+    const sending = send(intendedMs).finally(() => {
+      pending.delete(sending);
       inFlight--;
       if (backlogHead < backlog.length && !draining) launch(backlog[backlogHead++] as number);
       else if (inFlight === 0) idle?.();
     });
+    pending.add(sending);
   }
 
   const onAbort = () => {
@@ -147,6 +156,9 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     return { recorder, elapsedMs: Math.min(elapsed(), schedule.durationMs + grace), stoppedBy };
   } finally {
     signal.removeEventListener('abort', onAbort);
+    closing = true;
     await pool.destroy();
+    // Requests the pool cut off settle (as dropped) before the recorder is handed over.
+    await Promise.allSettled([...pending]);
   }
 }

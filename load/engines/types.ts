@@ -9,9 +9,10 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  // Never shorter than a timer tick: spinning on setImmediate for sub-ms waits burns the CPU the
-  // requests need; the dispatcher catches up on whatever fell due meanwhile.
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(1, ms))),
+  // Timers fire late by up to a millisecond, which a send from the intended time would count
+  // as latency: wake a millisecond early and finish the last stretch on setImmediate (which
+  // lets I/O run between turns).
+  sleep: (ms) => new Promise((resolve) => (ms >= 2 ? setTimeout(resolve, ms - 1) : setImmediate(resolve))),
 };
 
 export interface EngineRun {
