@@ -2,7 +2,7 @@
  * Writes a run's reports into reports/<run-id>/ and points reports/latest at it. Every file is
  * written to a temporary name and renamed, so a reader never sees half a report.
  */
-import { appendFile, cp, lstat, mkdir, rename, rm, symlink, } from 'node:fs/promises';
+import { appendFile, cp, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../files.ts';
 import type { RunResult } from '../results.ts';
