@@ -3,6 +3,7 @@
  * chrome-launcher lists them), then Playwright's own download. Never downloads one.
  */
 import { Launcher } from 'chrome-launcher';
+import { chromium } from 'playwright-core';
 import { PerfError } from './errors.ts';
 import { isExecutable } from './files.ts';
 
@@ -21,7 +22,7 @@ export const INSTALL_HINT =
 export interface BrowserLookup {
   env?: NodeJS.ProcessEnv;
   systemInstallations?: () => string[];
-  playwrightPath?: () => Promise<string | undefined>;
+  playwrightPath?: () => string | undefined;
 }
 
 /** chrome-launcher throws (asking for CHROME_PATH) when it finds nothing: that is "none" here. */
@@ -33,17 +34,19 @@ function systemInstallations(): string[] {
   }
 }
 
-async function playwrightChromium(): Promise<string | undefined> {
+function playwrightChromium(): string | undefined {
   try {
-    const { chromium } = await import('playwright-core');
     return chromium.executablePath();
   } catch {
     return undefined;
   }
 }
 
-/** Returns the browser to use, or undefined when none is installed. A bad CHROME_PATH throws. */
-export async function findBrowser(lookup: BrowserLookup = {}): Promise<FoundBrowser | undefined> {
+/**
+ * Returns the browser to use, or undefined when none is installed. A bad CHROME_PATH throws.
+ * Synchronous, so playwright.config.ts can call it.
+ */
+export function findBrowser(lookup: BrowserLookup = {}): FoundBrowser | undefined {
   const env = lookup.env ?? process.env;
   const chromePath = env.CHROME_PATH;
   if (chromePath) {
@@ -54,14 +57,14 @@ export async function findBrowser(lookup: BrowserLookup = {}): Promise<FoundBrow
   }
   const system = (lookup.systemInstallations ?? systemInstallations)().find(isExecutable);
   if (system) return { path: system, source: 'system' };
-  const playwright = await (lookup.playwrightPath ?? playwrightChromium)();
+  const playwright = (lookup.playwrightPath ?? playwrightChromium)();
   if (playwright && isExecutable(playwright)) return { path: playwright, source: 'playwright' };
   return undefined;
 }
 
 /** Like findBrowser, but a missing browser is an error that says what to do. */
-export async function requireBrowser(lookup: BrowserLookup = {}): Promise<FoundBrowser> {
-  const found = await findBrowser(lookup);
+export function requireBrowser(lookup: BrowserLookup = {}): FoundBrowser {
+  const found = findBrowser(lookup);
   if (!found) throw new BrowserNotFoundError(`No Chrome/Chromium found: ${INSTALL_HINT}`);
   return found;
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { BrowserNotFoundError, findBrowser, INSTALL_HINT } from '../core/browser.ts';
 
 async function main(): Promise<number> {
-  const found = await findBrowser();
+  const found = findBrowser();
   if (found) {
     console.log(`browser: ${found.path} (from ${found.source})`);
     return 0;
@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
-  const installed = await findBrowser();
+  const installed = findBrowser();
   if (!installed) {
     console.error(`apt-get installed chromium but no browser was found afterwards: ${INSTALL_HINT}`);
     return 2;

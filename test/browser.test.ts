@@ -11,12 +11,12 @@ function fakeBinary(name: string, executable = true): string {
   chmodSync(path, executable ? 0o755 : 0o644);
   return path;
 }
-const none = { systemInstallations: () => [], playwrightPath: async () => undefined };
+const none = { systemInstallations: () => [], playwrightPath: () => undefined };
 
 describe('findBrowser', () => {
   it('takes CHROME_PATH first', async () => {
     const chrome = fakeBinary('chrome-env');
-    const found = await findBrowser({
+    const found = findBrowser({
       ...none,
       env: { CHROME_PATH: chrome },
       systemInstallations: () => [fakeBinary('sys')],
@@ -26,13 +26,13 @@ describe('findBrowser', () => {
 
   it('refuses a CHROME_PATH that is not an executable, naming it', async () => {
     const lookup = { ...none, env: { CHROME_PATH: fakeBinary('not-exec', false) } };
-    await expect(findBrowser(lookup)).rejects.toThrow(BrowserNotFoundError);
-    await expect(findBrowser(lookup)).rejects.toThrow(/CHROME_PATH=.*not-exec/);
+    expect(() => findBrowser(lookup)).toThrow(BrowserNotFoundError);
+    expect(() => findBrowser(lookup)).toThrow(/CHROME_PATH=.*not-exec/);
   });
 
   it("then the system's installations, skipping ones that are gone", async () => {
     const sys = fakeBinary('chromium');
-    const found = await findBrowser({
+    const found = findBrowser({
       ...none,
       env: {},
       systemInstallations: () => [join(dir, 'gone'), sys],
@@ -42,10 +42,10 @@ describe('findBrowser', () => {
 
   it("then Playwright's own browser", async () => {
     const pw = fakeBinary('pw-chrome');
-    const found = await findBrowser({
+    const found = findBrowser({
       env: {},
       systemInstallations: () => [],
-      playwrightPath: async () => pw,
+      playwrightPath: () => pw,
     });
     expect(found).toEqual({ path: pw, source: 'playwright' });
   });
@@ -54,10 +54,10 @@ describe('findBrowser', () => {
     const lookup = {
       env: {},
       systemInstallations: () => [],
-      playwrightPath: async () => join(dir, 'missing'),
+      playwrightPath: () => join(dir, 'missing'),
     };
-    expect(await findBrowser(lookup)).toBeUndefined();
-    await expect(requireBrowser(lookup)).rejects.toThrow(
+    expect(findBrowser(lookup)).toBeUndefined();
+    expect(() => requireBrowser(lookup)).toThrow(
       /No Chrome\/Chromium found: install Chromium.*CHROME_PATH/,
     );
   });

@@ -45,7 +45,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   running = await withTarget();
-  browser = await chromium.launch({ executablePath: (await requireBrowser()).path });
+  browser = await chromium.launch({ executablePath: requireBrowser().path });
 });
 afterEach(() => running.target.applyFaults(parseFaults({}, 'test')));
 afterAll(async () => {
