@@ -1,0 +1,157 @@
+/**
+ * The `perf` fixture every journey uses: named, timed steps (test.step); for steps that load a
+ * page, Navigation Timing and Web Vitals from the injected collector; a console error, an
+ * uncaught page error or a failed request to the target's own origin fails the step that saw
+ * it. Tracing is managed here (not by the `trace` option) so that steps handling secrets are
+ * never traced: the trace is kept, in chunks, only for a failed iteration.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test as base, type Page, type TestInfo } from '@playwright/test';
+import { installCollector, type PageSnapshot, snapshotPage } from './collector.ts';
+import { type IterationSamples, SAMPLES_ATTACHMENT, type StepSample } from './samples.ts';
+
+/** After `load`, how long late work (a late banner, a lazy image) may still shift or paint. */
+const SETTLE_MS = 500;
+
+export class Perf {
+  private readonly samples: IterationSamples = { steps: [] };
+  private problems: string[] = [];
+  private chunks: string[] = [];
+  private tracing = false;
+  private pageLoaded = false;
+
+  constructor(
+    private readonly page: Page,
+    private readonly testInfo: TestInfo,
+  ) {
+    const origin = (url: string) => {
+      try {
+        return new URL(url).origin;
+      } catch {
+        return '';
+      }
+    };
+    const own = () => origin(page.url());
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.problems.push(`console error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => this.problems.push(`uncaught page error: ${error.message}`));
+    page.on('requestfailed', (request) => {
+      if (origin(request.url()) === own()) this.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 500 && origin(response.url()) === own()) {
+        this.problems.push(`HTTP ${response.status()} from ${response.url()}`);
+      }
+    });
+  }
+
+  /** A named, timed step that stays on the page (an interaction). */
+  async step(name: string, action: () => Promise<void>): Promise<void> {
+    await this.run(name, action, false);
+  }
+
+  /** A named, timed step that loads a page: its timing and vitals are recorded. */
+  async navigate(name: string, action: () => Promise<void>): Promise<void> {
+    await this.run(name, action, true);
+  }
+
+  /** A step whose inputs are secret (credentials): it is left out of the trace. */
+  async secretly(name: string, action: () => Promise<void>, navigates = true): Promise<void> {
+    await this.pauseTracing();
+    try {
+      await this.run(name, action, navigates);
+    } finally {
+      await this.resumeTracing();
+    }
+  }
+
+  private async run(name: string, action: () => Promise<void>, navigates: boolean): Promise<void> {
+    await base.step(name, async () => {
+      const leaving = navigates && this.pageLoaded ? await this.leavingPage() : undefined;
+      if (leaving) Object.assign(this.samples.steps.at(-1) ?? {}, leaving);
+      this.problems = [];
+      const started = performance.now();
+      const sample: StepSample = { name, ms: 0 };
+      try {
+        await action();
+        if (navigates) sample.page = await this.loadedPage();
+      } catch (error) {
+        this.samples.failure = `step "${name}": ${(error as Error).message.split('\n')[0]}`;
+        throw error;
+      } finally {
+        sample.ms = performance.now() - started;
+        this.samples.steps.push(sample);
+      }
+      if (this.problems.length) {
+        this.samples.failure = `step "${name}": ${this.problems[0]}`;
+        throw new Error(this.samples.failure);
+      }
+    });
+  }
+
+  /** Waits for `load`, lets late work settle, ends LCP with a harmless trusted key, and reads. */
+  private async loadedPage(): Promise<PageSnapshot> {
+    await this.page.waitForLoadState('load');
+    await this.page.waitForFunction(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.loadEventEnd > 0);
+    await this.page.waitForTimeout(SETTLE_MS);
+    await this.page.keyboard.press('Shift');
+    this.pageLoaded = true;
+    return this.page.evaluate(snapshotPage);
+  }
+
+  /** INP and final CLS of the page about to be left. */
+  private async leavingPage(): Promise<Pick<StepSample, 'inp' | 'cls'>> {
+    const snapshot = await this.page.evaluate(snapshotPage).catch(() => undefined);
+    return snapshot ? { inp: snapshot.inp, cls: snapshot.cls } : {};
+  }
+
+  async startTracing(): Promise<void> {
+    await this.page.context().tracing.start({ screenshots: true, snapshots: true });
+    await this.page.context().tracing.startChunk();
+    this.tracing = true;
+  }
+
+  private async pauseTracing(): Promise<void> {
+    if (!this.tracing) return;
+    const path = this.testInfo.outputPath(`trace-${this.chunks.length + 1}.zip`);
+    await this.page.context().tracing.stopChunk({ path });
+    this.chunks.push(path);
+    this.tracing = false;
+  }
+
+  private async resumeTracing(): Promise<void> {
+    await this.page.context().tracing.startChunk();
+    this.tracing = true;
+  }
+
+  /** Records the last page's INP and CLS, attaches the samples, keeps traces of a failure only. */
+  async finish(): Promise<void> {
+    if (this.pageLoaded) Object.assign(this.samples.steps.at(-1) ?? {}, await this.leavingPage());
+    await this.pauseTracing();
+    await this.page.context().tracing.stop();
+    const failed = this.testInfo.status !== this.testInfo.expectedStatus;
+    for (const [i, path] of this.chunks.entries()) {
+      if (failed) await this.testInfo.attach(`trace ${i + 1}`, { path, contentType: 'application/zip' });
+      else await rm(path, { force: true });
+    }
+    await this.testInfo.attach(SAMPLES_ATTACHMENT, {
+      body: JSON.stringify(this.samples),
+      contentType: 'application/json',
+    });
+  }
+}
+
+export const test = base.extend<{ perf: Perf }>({
+  perf: async ({ page }, use, testInfo) => {
+    await mkdir(join(testInfo.outputDir), { recursive: true });
+    await page.addInitScript(installCollector);
+    const perf = new Perf(page, testInfo);
+    await perf.startTracing();
+    await use(perf);
+    await perf.finish();
+  },
+});
+
+export { expect } from '@playwright/test';
