@@ -36,6 +36,16 @@ const loadSuiteSchema = z
   })
   .strict();
 
+const syntheticSuiteSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Playwright projects (playwright.config.ts): device emulations. */
+    projects: z.array(z.enum(['desktop', 'mobile'])).min(1).default(['desktop', 'mobile']),
+    /** Browsers at once: 1 on small machines, so one journey's timings are not another's load. */
+    workers: z.number().int().min(1).max(16).default(1),
+  })
+  .strict();
+
 const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a k6 duration such as "30s" or "2m"');
 
 /** What a profile may set: counts, rates and durations per suite. */
@@ -56,6 +66,10 @@ const profileSchema = z
       })
       .strict()
       .partial()
+      .optional(),
+    synthetic: z
+      .object({ iterations: z.number().int().min(1).max(1000).describe('iterations of each journey') })
+      .strict()
       .optional(),
   })
   .strict();
@@ -86,9 +100,14 @@ export const configSchema = z
       .object({
         health: healthSuiteSchema.default(healthSuiteSchema.parse({})),
         load: loadSuiteSchema.default(loadSuiteSchema.parse({})),
+        synthetic: syntheticSuiteSchema.default(syntheticSuiteSchema.parse({})),
       })
       .strict()
-      .default({ health: healthSuiteSchema.parse({}), load: loadSuiteSchema.parse({}) }),
+      .default({
+        health: healthSuiteSchema.parse({}),
+        load: loadSuiteSchema.parse({}),
+        synthetic: syntheticSuiteSchema.parse({}),
+      }),
     /** Added or replaced per profile name; merged over the built-in profiles. */
     profiles: z.record(z.string(), profileSchema).default({}),
     thresholds: z.array(thresholdOverrideSchema).default([]),
@@ -100,17 +119,20 @@ export type Config = z.output<typeof configSchema>;
 export type Profile = z.output<typeof profileSchema>;
 export type HealthSuiteConfig = z.output<typeof healthSuiteSchema>;
 export type LoadSuiteConfig = z.output<typeof loadSuiteSchema>;
+export type SyntheticSuiteConfig = z.output<typeof syntheticSuiteSchema>;
 export type LoadProfile = Required<NonNullable<Profile['load']>>;
 export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 
 interface ResolvedProfile {
   health: { requests: number };
   load: LoadProfile;
+  synthetic: { iterations: number };
 }
 
 export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   smoke: {
     health: { requests: 200 },
+    synthetic: { iterations: 3 },
     load: {
       scenarios: ['smoke', 'average-load'],
       rate: 50,
@@ -122,6 +144,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   },
   ci: {
     health: { requests: 500 },
+    synthetic: { iterations: 10 },
     load: {
       scenarios: ['smoke', 'average-load', 'stress', 'spike'],
       rate: 100,
@@ -133,6 +156,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   },
   nightly: {
     health: { requests: 2_000 },
+    synthetic: { iterations: 30 },
     load: {
       scenarios: ['smoke', 'average-load', 'stress', 'spike', 'soak'],
       rate: 200,
@@ -144,6 +168,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   },
   capacity: {
     health: { requests: 500 },
+    synthetic: { iterations: 3 },
     load: {
       scenarios: ['breakpoint'],
       rate: 200,
@@ -202,5 +227,9 @@ export function resolveProfile(config: Config, name: string): ResolvedProfile {
     throw new ConfigError(`unknown profile "${name}": choose one of ${known.join(', ')}`);
   }
   const base = builtIn ?? (BUILT_IN_PROFILES.ci as ResolvedProfile);
-  return { health: { ...base.health, ...own?.health }, load: { ...base.load, ...own?.load } };
+  return {
+    health: { ...base.health, ...own?.health },
+    load: { ...base.load, ...own?.load },
+    synthetic: { ...base.synthetic, ...own?.synthetic },
+  };
 }

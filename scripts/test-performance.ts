@@ -10,6 +10,7 @@
  *   --engine native|k6                    the load suite's engine (k6: a k6 binary runs the scenarios)
  *   --allow-remote                        allow load on a host that is not loopback (capped rate)
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
@@ -22,6 +23,7 @@ import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets, parseRules, type ThresholdOverride } from '../core/targets.ts';
 import { healthSuite } from '../health/suite.ts';
 import { type LoadSettings, loadSuite } from '../load/suite.ts';
+import { type SyntheticSettings, syntheticSuite } from '../synthetic/suite.ts';
 import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
 const USAGE =
@@ -66,6 +68,16 @@ function planSuites(config: Config, profileName: string, args: Args): PlannedSui
       ? { suite: healthSuite, settings: { ...config.suites.health, ...profile.health } }
       : undefined,
     load: config.suites.load.enabled ? { suite: loadSuite, settings: load } : undefined,
+    synthetic: config.suites.synthetic.enabled
+      ? {
+          suite: syntheticSuite,
+          settings: {
+            ...config.suites.synthetic,
+            ...profile.synthetic,
+            reportDir: join(config.reportsDir, 'synthetic'),
+          } satisfies SyntheticSettings,
+        }
+      : undefined,
   };
   for (const name of only ?? []) {
     if (!(name in available))

@@ -69,8 +69,7 @@ export class Perf {
 
   private async run(name: string, action: () => Promise<void>, navigates: boolean): Promise<void> {
     await base.step(name, async () => {
-      const leaving = navigates && this.pageLoaded ? await this.leavingPage() : undefined;
-      if (leaving) Object.assign(this.samples.steps.at(-1) ?? {}, leaving);
+      if (navigates && this.pageLoaded) await this.recordLeaving();
       this.problems = [];
       const started = performance.now();
       const sample: StepSample = { name, ms: 0 };
@@ -91,20 +90,26 @@ export class Perf {
     });
   }
 
-  /** Waits for `load`, lets late work settle, ends LCP with a harmless trusted key, and reads. */
+  /** Waits for `load` and lets late work settle, then reads the page's timings and vitals. */
   private async loadedPage(): Promise<PageSnapshot> {
     await this.page.waitForLoadState('load');
     await this.page.waitForFunction(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.loadEventEnd > 0);
     await this.page.waitForTimeout(SETTLE_MS);
-    await this.page.keyboard.press('Shift');
     this.pageLoaded = true;
     return this.page.evaluate(snapshotPage);
   }
 
-  /** INP and final CLS of the page about to be left. */
-  private async leavingPage(): Promise<Pick<StepSample, 'inp' | 'cls'>> {
+  /**
+   * When a page is left: its INP, its final CLS and its LCP, which the collector stopped
+   * updating at the first trusted input (no input is made up here: it would count in INP).
+   * Kept with the step that loaded the page.
+   */
+  private async recordLeaving(): Promise<void> {
     const snapshot = await this.page.evaluate(snapshotPage).catch(() => undefined);
-    return snapshot ? { inp: snapshot.inp, cls: snapshot.cls } : {};
+    const loader = this.samples.steps.findLast((s) => s.page !== undefined);
+    if (!snapshot || !loader?.page) return;
+    Object.assign(loader, { inp: snapshot.inp, cls: snapshot.cls });
+    if (snapshot.lcp !== null) Object.assign(loader.page, { lcp: snapshot.lcp, lcpFinal: snapshot.lcpFinal });
   }
 
   async startTracing(): Promise<void> {
@@ -128,7 +133,7 @@ export class Perf {
 
   /** Records the last page's INP and CLS, attaches the samples, keeps traces of a failure only. */
   async finish(): Promise<void> {
-    if (this.pageLoaded) Object.assign(this.samples.steps.at(-1) ?? {}, await this.leavingPage());
+    if (this.pageLoaded) await this.recordLeaving();
     await this.pauseTracing();
     await this.page.context().tracing.stop();
     const failed = this.testInfo.status !== this.testInfo.expectedStatus;

@@ -1,0 +1,78 @@
+/**
+ * The synthetic suite: runs the Playwright journeys (playwright.config.ts) against the run's
+ * target, N iterations each, one browser at a time, and returns what the perf reporter
+ * aggregated. Playwright runs as a child process with its own list reporter on the console;
+ * its JSON, JUnit and HTML reports land in reports/synthetic/.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireBrowser } from '../core/browser.ts';
+import type { SyntheticSuiteConfig } from '../core/config.ts';
+import { PerfError } from '../core/errors.ts';
+import { onShutdown } from '../core/lifecycle.ts';
+import type { Suite, SuiteOutput } from '../core/suite.ts';
+import type { Aggregate } from './aggregate.ts';
+
+export interface SyntheticSettings extends SyntheticSuiteConfig {
+  iterations: number;
+  /** Where Playwright's own reports go. */
+  reportDir: string;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PLAYWRIGHT_CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+
+export const syntheticSuite: Suite<SyntheticSettings> = {
+  name: 'synthetic',
+  async run({ baseUrl, settings, progress, signal }) {
+    const browser = requireBrowser();
+    const work = await mkdtemp(join(tmpdir(), 'pitchey-synthetic-'));
+    const resultFile = join(work, 'items.json');
+    const args = [PLAYWRIGHT_CLI, 'test', '--config', join(ROOT, 'playwright.config.ts'), '--repeat-each', String(settings.iterations)];
+    for (const project of settings.projects) args.push('--project', project);
+    progress.update(0, 0, 'journeys running (Playwright lists them below)');
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, args, {
+          cwd: ROOT,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: {
+            ...process.env,
+            PERF_BASE_URL: baseUrl.origin,
+            CHROME_PATH: browser.path,
+            PERF_SYNTHETIC_RESULT: resultFile,
+            PERF_SYNTHETIC_DIR: settings.reportDir,
+            PERF_SYNTHETIC_WORKERS: String(settings.workers),
+          },
+        });
+        const stop = onShutdown(() => {
+          child.kill('SIGINT');
+        });
+        signal.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
+        child.once('error', reject);
+        child.once('exit', (exitCode) => {
+          void stop();
+          resolve(exitCode);
+        });
+      });
+      let result: Aggregate;
+      try {
+        result = JSON.parse(await readFile(resultFile, 'utf8')) as Aggregate;
+      } catch {
+        throw new PerfError(`Playwright ended (exit ${code}) without the perf reporter's results: see its output above`);
+      }
+      progress.update(result.items.filter((i) => i.kind === 'journey').length, 0, 'journeys aggregated');
+      const output: SuiteOutput = {
+        items: result.items,
+        notes: [...result.notes, `Playwright reports: ${settings.reportDir}/html/index.html, results.json, junit.xml`],
+        thresholds: result.thresholds,
+      };
+      return output;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  },
+};
