@@ -26,7 +26,10 @@ export default defineConfig({
     ['json', { outputFile: `${reportDir}/results.json` }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
-    ['./synthetic/reporter.ts', { outputFile: process.env.PERF_SYNTHETIC_RESULT || `${reportDir}/items.json` }],
+    [
+      './synthetic/reporter.ts',
+      { outputFile: process.env.PERF_SYNTHETIC_RESULT || `${reportDir}/items.json` },
+    ],
   ],
   use: {
     baseURL,
@@ -41,5 +44,9 @@ export default defineConfig({
   ],
   webServer: process.env.PERF_BASE_URL
     ? undefined
-    : { command: `npm run -s target -- --port ${embeddedPort}`, url: `${baseURL}/health/ready`, reuseExistingServer: false },
+    : {
+        command: `npm run -s target -- --port ${embeddedPort}`,
+        url: `${baseURL}/health/ready`,
+        reuseExistingServer: false,
+      },
 });

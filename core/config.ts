@@ -40,7 +40,10 @@ const syntheticSuiteSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** Playwright projects (playwright.config.ts): device emulations. */
-    projects: z.array(z.enum(['desktop', 'mobile'])).min(1).default(['desktop', 'mobile']),
+    projects: z
+      .array(z.enum(['desktop', 'mobile']))
+      .min(1)
+      .default(['desktop', 'mobile']),
     /** Browsers at once: 1 on small machines, so one journey's timings are not another's load. */
     workers: z.number().int().min(1).max(16).default(1),
   })

@@ -31,7 +31,8 @@ function trend(values: number[], unit: TrendMetric['unit'], scale: number): Tren
   return trendFromHistogram(histogram, unit, scale);
 }
 
-const numbers = (values: (number | null | undefined)[]) => values.filter((v): v is number => typeof v === 'number' && v >= 0);
+const numbers = (values: (number | null | undefined)[]) =>
+  values.filter((v): v is number => typeof v === 'number' && v >= 0);
 
 type PageField = Exclude<keyof PageSnapshot, 'url' | 'lcpFinal' | 'interactions' | 'inp' | 'cls'>;
 const PAGE_METRICS: [string, PageField, TrendMetric['unit'], number][] = [
@@ -69,28 +70,44 @@ export function aggregate(iterations: Iteration[]): Aggregate {
       tags,
       metrics: {
         checks: rateMetric(runs.filter((r) => r.passed).length, runs.length),
-        journey_duration: trend(runs.map((r) => r.durationMs), 'ms', 1000),
+        journey_duration: trend(
+          runs.map((r) => r.durationMs),
+          'ms',
+          1000,
+        ),
       },
     });
     thresholds.push({ item: key, metrics: { checks: ['rate==1'] } });
     runs.forEach((r, i) => {
       if (!r.passed) {
-        notes.push(`${key} iteration ${i + 1} failed: ${r.samples.failure ?? r.error ?? 'unknown'}${r.evidence.length ? ` (evidence: ${r.evidence.join(', ')})` : ''}`);
+        notes.push(
+          `${key} iteration ${i + 1} failed: ${r.samples.failure ?? r.error ?? 'unknown'}${r.evidence.length ? ` (evidence: ${r.evidence.join(', ')})` : ''}`,
+        );
       }
     });
     const stepNames = [...new Set(runs.flatMap((r) => r.samples.steps.map((s) => s.name)))];
     for (const step of stepNames) {
       const samples = runs.flatMap((r) => r.samples.steps.filter((s) => s.name === step));
       const pages = samples.map((s) => s.page).filter((p): p is PageSnapshot => p !== undefined);
-      const metrics: Record<string, Metric> = { step_duration: trend(samples.map((s) => s.ms), 'ms', 1000) };
+      const metrics: Record<string, Metric> = {
+        step_duration: trend(
+          samples.map((s) => s.ms),
+          'ms',
+          1000,
+        ),
+      };
       const name = `${key} › ${step}`;
       if (pages.length) {
-        for (const [metric, field, unit, scale] of PAGE_METRICS) metrics[metric] = trend(numbers(pages.map((p) => p[field])), unit, scale);
+        for (const [metric, field, unit, scale] of PAGE_METRICS)
+          metrics[metric] = trend(numbers(pages.map((p) => p[field])), unit, scale);
         // CLS and INP are final only when the page is left; the step's own sample carries them.
         metrics.cls = trend(numbers(samples.map((s) => s.cls ?? s.page?.cls)), 'score', 10_000);
         const inp = numbers(samples.map((s) => s.inp));
         if (inp.length) metrics.inp = trend(inp, 'ms', 1000);
-        const vitals: Record<string, string[]> = { lcp: [VITALS_THRESHOLDS.lcp], cls: [VITALS_THRESHOLDS.cls] };
+        const vitals: Record<string, string[]> = {
+          lcp: [VITALS_THRESHOLDS.lcp],
+          cls: [VITALS_THRESHOLDS.cls],
+        };
         if (inp.length) vitals.inp = [VITALS_THRESHOLDS.inp];
         thresholds.push({ item: name, metrics: vitals });
       }

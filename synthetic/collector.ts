@@ -29,7 +29,11 @@ export function installCollector(): void {
   (window as unknown as { __pitcheyPerf: VitalsState }).__pitcheyPerf = state;
   const observe = (type: string, callback: (entries: PerformanceEntry[]) => void, extra: object = {}) => {
     try {
-      new PerformanceObserver((list) => callback(list.getEntries())).observe({ type, buffered: true, ...extra });
+      new PerformanceObserver((list) => callback(list.getEntries())).observe({
+        type,
+        buffered: true,
+        ...extra,
+      });
     } catch {
       // An entry type this browser lacks: that metric stays null.
     }
@@ -44,7 +48,8 @@ export function installCollector(): void {
   const finalizeLcp = (event: Event) => {
     if (event.isTrusted) state.lcpFinal = true;
   };
-  for (const type of ['keydown', 'click', 'pointerdown']) addEventListener(type, finalizeLcp, { capture: true });
+  for (const type of ['keydown', 'click', 'pointerdown'])
+    addEventListener(type, finalizeLcp, { capture: true });
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') state.lcpFinal = true;
   });

@@ -20,6 +20,8 @@ export class Perf {
   private chunks: string[] = [];
   private tracing = false;
   private pageLoaded = false;
+  /** Why tracing is held back, if it is: during a secret step, then on the page it led to. */
+  private held: 'no' | 'secret step' | 'secret page' = 'no';
 
   constructor(
     private readonly page: Page,
@@ -38,7 +40,8 @@ export class Perf {
     });
     page.on('pageerror', (error) => this.problems.push(`uncaught page error: ${error.message}`));
     page.on('requestfailed', (request) => {
-      if (origin(request.url()) === own()) this.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+      if (origin(request.url()) === own())
+        this.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
     });
     page.on('response', (response) => {
       if (response.status() >= 500 && origin(response.url()) === own()) {
@@ -57,14 +60,27 @@ export class Perf {
     await this.run(name, action, true);
   }
 
-  /** A step whose inputs are secret (credentials): it is left out of the trace. */
+  /**
+   * A step whose inputs are secret (credentials): left out of the trace, and so is the page it
+   * lands on, since Chromium reports that page's document with the form POST (and its body)
+   * that led to it. Tracing resumes once a later step has loaded another page.
+   */
   async secretly(name: string, action: () => Promise<void>, navigates = true): Promise<void> {
     await this.pauseTracing();
-    try {
-      await this.run(name, action, navigates);
-    } finally {
-      await this.resumeTracing();
-    }
+    this.held = 'secret step';
+    await this.run(name, action, navigates);
+    this.held = 'secret page';
+  }
+
+  /**
+   * Puts a secret into a field without it reaching a report: Playwright titles a fill() step
+   * `Fill "<value>"` in its HTML report; an evaluate step carries no arguments in its title.
+   */
+  async typeSecret(selector: string, value: string): Promise<void> {
+    await this.page.locator(selector).evaluate((element, secret) => {
+      (element as HTMLInputElement).value = secret;
+      element.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
   }
 
   private async run(name: string, action: () => Promise<void>, navigates: boolean): Promise<void> {
@@ -76,6 +92,10 @@ export class Perf {
       try {
         await action();
         if (navigates) sample.page = await this.loadedPage();
+        if (navigates && this.held === 'secret page') {
+          this.held = 'no';
+          await this.resumeTracing();
+        }
       } catch (error) {
         this.samples.failure = `step "${name}": ${(error as Error).message.split('\n')[0]}`;
         throw error;
@@ -93,7 +113,9 @@ export class Perf {
   /** Waits for `load` and lets late work settle, then reads the page's timings and vitals. */
   private async loadedPage(): Promise<PageSnapshot> {
     await this.page.waitForLoadState('load');
-    await this.page.waitForFunction(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.loadEventEnd > 0);
+    await this.page.waitForFunction(
+      () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.loadEventEnd > 0,
+    );
     await this.page.waitForTimeout(SETTLE_MS);
     this.pageLoaded = true;
     return this.page.evaluate(snapshotPage);
@@ -112,30 +134,31 @@ export class Perf {
     if (snapshot.lcp !== null) Object.assign(loader.page, { lcp: snapshot.lcp, lcpFinal: snapshot.lcpFinal });
   }
 
+  /**
+   * Tracing runs in separate sessions around secrets: a new chunk of the same session would
+   * still carry the network log from before it (the login POST with its body).
+   */
   async startTracing(): Promise<void> {
     await this.page.context().tracing.start({ screenshots: true, snapshots: true });
-    await this.page.context().tracing.startChunk();
     this.tracing = true;
   }
 
   private async pauseTracing(): Promise<void> {
     if (!this.tracing) return;
     const path = this.testInfo.outputPath(`trace-${this.chunks.length + 1}.zip`);
-    await this.page.context().tracing.stopChunk({ path });
+    await this.page.context().tracing.stop({ path });
     this.chunks.push(path);
     this.tracing = false;
   }
 
   private async resumeTracing(): Promise<void> {
-    await this.page.context().tracing.startChunk();
-    this.tracing = true;
+    await this.startTracing();
   }
 
   /** Records the last page's INP and CLS, attaches the samples, keeps traces of a failure only. */
   async finish(): Promise<void> {
     if (this.pageLoaded) await this.recordLeaving();
     await this.pauseTracing();
-    await this.page.context().tracing.stop();
     const failed = this.testInfo.status !== this.testInfo.expectedStatus;
     for (const [i, path] of this.chunks.entries()) {
       if (failed) await this.testInfo.attach(`trace ${i + 1}`, { path, contentType: 'application/zip' });

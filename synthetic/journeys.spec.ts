@@ -1,12 +1,16 @@
 /**
  * Pitchey's user journeys. Credentials come from PERF_USER / PERF_PASSWORD (an investor) and
  * PERF_CREATOR_USER / PERF_CREATOR_PASSWORD, defaulting to the embedded target's seeded users;
- * they are typed only inside `perf.secretly` steps, which are never traced.
+ * passwords are set with `perf.typeSecret` inside `perf.secretly` steps, so no trace, report
+ * or log holds them.
  */
 import { DEMO_PASSWORD } from '../target/seed.ts';
 import { expect, test } from './fixtures.ts';
 
-const investor = { email: process.env.PERF_USER || 'investor1@pitchey.test', password: process.env.PERF_PASSWORD || DEMO_PASSWORD };
+const investor = {
+  email: process.env.PERF_USER || 'investor1@pitchey.test',
+  password: process.env.PERF_PASSWORD || DEMO_PASSWORD,
+};
 const creator = {
   email: process.env.PERF_CREATOR_USER || 'creator1@pitchey.test',
   password: process.env.PERF_CREATOR_PASSWORD || process.env.PERF_PASSWORD || DEMO_PASSWORD,
@@ -22,13 +26,16 @@ test('visitor: home page and a trending pitch', async ({ page, perf }) => {
   });
 });
 
-test('investor: log in, browse, open a pitch, request an NDA, see it on the dashboard', async ({ page, perf }) => {
+test('investor: log in, browse, open a pitch, request an NDA, see it on the dashboard', async ({
+  page,
+  perf,
+}) => {
   await perf.navigate('login page', async () => {
     await page.goto('/login?next=/dashboard');
   });
   await perf.secretly('log in', async () => {
     await page.fill('input[name=email]', investor.email);
-    await page.fill('input[name=password]', investor.password);
+    await perf.typeSecret('input[name=password]', investor.password);
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type=submit]')]);
   });
   // The dashboard suggests a pitch this investor has not asked about: repeatable iterations.
@@ -67,7 +74,7 @@ test('creator: log in and view the dashboard', async ({ page, perf }) => {
   });
   await perf.secretly('log in', async () => {
     await page.fill('input[name=email]', creator.email);
-    await page.fill('input[name=password]', creator.password);
+    await perf.typeSecret('input[name=password]', creator.password);
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type=submit]')]);
   });
   await perf.step('my pitches', async () => {

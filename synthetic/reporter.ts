@@ -18,7 +18,8 @@ export default class PerfReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const attachment = result.attachments.find((a) => a.name === SAMPLES_ATTACHMENT);
-    const raw = attachment?.body?.toString() ?? (attachment?.path ? readFileSync(attachment.path, 'utf8') : undefined);
+    const raw =
+      attachment?.body?.toString() ?? (attachment?.path ? readFileSync(attachment.path, 'utf8') : undefined);
     const samples: IterationSamples = raw ? (JSON.parse(raw) as IterationSamples) : { steps: [] };
     this.iterations.push({
       project: test.parent.project()?.name ?? 'default',
@@ -27,7 +28,9 @@ export default class PerfReporter implements Reporter {
       durationMs: result.duration,
       samples,
       ...(result.error?.message ? { error: result.error.message.split('\n')[0] } : {}),
-      evidence: result.attachments.filter((a) => a.name.startsWith('trace') || a.name === 'screenshot').flatMap((a) => (a.path ? [a.path] : [])),
+      evidence: result.attachments
+        .filter((a) => a.name.startsWith('trace') || a.name === 'screenshot')
+        .flatMap((a) => (a.path ? [a.path] : [])),
     });
   }
 

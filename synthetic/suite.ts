@@ -31,7 +31,14 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
     const browser = requireBrowser();
     const work = await mkdtemp(join(tmpdir(), 'pitchey-synthetic-'));
     const resultFile = join(work, 'items.json');
-    const args = [PLAYWRIGHT_CLI, 'test', '--config', join(ROOT, 'playwright.config.ts'), '--repeat-each', String(settings.iterations)];
+    const args = [
+      PLAYWRIGHT_CLI,
+      'test',
+      '--config',
+      join(ROOT, 'playwright.config.ts'),
+      '--repeat-each',
+      String(settings.iterations),
+    ];
     for (const project of settings.projects) args.push('--project', project);
     progress.update(0, 0, 'journeys running (Playwright lists them below)');
     try {
@@ -62,12 +69,17 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       try {
         result = JSON.parse(await readFile(resultFile, 'utf8')) as Aggregate;
       } catch {
-        throw new PerfError(`Playwright ended (exit ${code}) without the perf reporter's results: see its output above`);
+        throw new PerfError(
+          `Playwright ended (exit ${code}) without the perf reporter's results: see its output above`,
+        );
       }
       progress.update(result.items.filter((i) => i.kind === 'journey').length, 0, 'journeys aggregated');
       const output: SuiteOutput = {
         items: result.items,
-        notes: [...result.notes, `Playwright reports: ${settings.reportDir}/html/index.html, results.json, junit.xml`],
+        notes: [
+          ...result.notes,
+          `Playwright reports: ${settings.reportDir}/html/index.html, results.json, junit.xml`,
+        ],
         thresholds: result.thresholds,
       };
       return output;

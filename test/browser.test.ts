@@ -57,8 +57,6 @@ describe('findBrowser', () => {
       playwrightPath: () => join(dir, 'missing'),
     };
     expect(findBrowser(lookup)).toBeUndefined();
-    expect(() => requireBrowser(lookup)).toThrow(
-      /No Chrome\/Chromium found: install Chromium.*CHROME_PATH/,
-    );
+    expect(() => requireBrowser(lookup)).toThrow(/No Chrome\/Chromium found: install Chromium.*CHROME_PATH/);
   });
 });
