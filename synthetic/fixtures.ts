@@ -174,7 +174,8 @@ export class Perf {
 export const test = base.extend<{ perf: Perf }>({
   perf: async ({ page }, use, testInfo) => {
     await mkdir(join(testInfo.outputDir), { recursive: true });
-    await page.addInitScript(installCollector);
+    // PERF_COLLECTORS=off measures the journeys without the collector (bench:synthetic's overhead).
+    if (process.env.PERF_COLLECTORS !== 'off') await page.addInitScript(installCollector);
     const perf = new Perf(page, testInfo);
     await perf.startTracing();
     await use(perf);

@@ -14,13 +14,14 @@ const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
 
 /**
  * A config in a temp folder: few health requests (fast), the load suite off unless asked for
- * (with a short average-load), reports kept apart from the project's.
+ * (with a short average-load), the synthetic suite off (test/synthetic.test.ts covers it),
+ * reports kept apart from the project's.
  */
 function tempConfig(extra = '', smokeRequests = 20, load = false): { file: string; reports: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pitchey-gate-'));
   const reports = join(dir, 'reports');
   const file = join(dir, 'perf.config.ts');
-  const suites = extra.includes('suites:') ? '' : `suites: { load: { enabled: ${load} } },`;
+  const suites = extra.includes('suites:') ? '' : `suites: { load: { enabled: ${load} }, synthetic: { enabled: false } },`;
   writeFileSync(
     file,
     `export default {
