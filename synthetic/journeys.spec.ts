@@ -4,8 +4,10 @@
  * passwords are set with `perf.typeSecret` inside `perf.secretly` steps, so no trace, report
  * or log holds them.
  */
+
+import type { Page } from '@playwright/test';
 import { DEMO_PASSWORD } from '../target/seed.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, type Perf, test } from './fixtures.ts';
 
 const investor = {
   email: process.env.PERF_USER || 'investor1@pitchey.test',
@@ -15,6 +17,18 @@ const creator = {
   email: process.env.PERF_CREATOR_USER || 'creator1@pitchey.test',
   password: process.env.PERF_CREATOR_PASSWORD || process.env.PERF_PASSWORD || DEMO_PASSWORD,
 };
+
+/** The login page, then the form sent with the password set secretly, landing on the dashboard. */
+async function logIn(page: Page, perf: Perf, user: { email: string; password: string }): Promise<void> {
+  await perf.navigate('login page', async () => {
+    await page.goto('/login?next=/dashboard');
+  });
+  await perf.secretly('log in', async () => {
+    await page.fill('input[name=email]', user.email);
+    await perf.typeSecret('input[name=password]', user.password);
+    await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type=submit]')]);
+  });
+}
 
 test('visitor: home page and a trending pitch', async ({ page, perf }) => {
   await perf.navigate('home', async () => {
@@ -30,14 +44,7 @@ test('investor: log in, browse, open a pitch, request an NDA, see it on the dash
   page,
   perf,
 }) => {
-  await perf.navigate('login page', async () => {
-    await page.goto('/login?next=/dashboard');
-  });
-  await perf.secretly('log in', async () => {
-    await page.fill('input[name=email]', investor.email);
-    await perf.typeSecret('input[name=password]', investor.password);
-    await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type=submit]')]);
-  });
+  await logIn(page, perf, investor);
   // The dashboard suggests a pitch this investor has not asked about: repeatable iterations.
   const pitchId = await page.locator('.suggested').getAttribute('data-pitch-id');
   expect(pitchId).toBeTruthy();
@@ -69,14 +76,7 @@ test('investor: log in, browse, open a pitch, request an NDA, see it on the dash
 });
 
 test('creator: log in and view the dashboard', async ({ page, perf }) => {
-  await perf.navigate('login page', async () => {
-    await page.goto('/login?next=/dashboard');
-  });
-  await perf.secretly('log in', async () => {
-    await page.fill('input[name=email]', creator.email);
-    await perf.typeSecret('input[name=password]', creator.password);
-    await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type=submit]')]);
-  });
+  await logIn(page, perf, creator);
   await perf.step('my pitches', async () => {
     await expect(page.locator('#my-pitches .pitch-card').first()).toBeVisible();
   });
