@@ -21,7 +21,9 @@ function tempConfig(extra = '', smokeRequests = 20, load = false): { file: strin
   const dir = mkdtempSync(join(tmpdir(), 'pitchey-gate-'));
   const reports = join(dir, 'reports');
   const file = join(dir, 'perf.config.ts');
-  const suites = extra.includes('suites:') ? '' : `suites: { load: { enabled: ${load} }, synthetic: { enabled: false } },`;
+  const suites = extra.includes('suites:')
+    ? ''
+    : `suites: { load: { enabled: ${load} }, synthetic: { enabled: false } },`;
   writeFileSync(
     file,
     `export default {
