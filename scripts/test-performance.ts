@@ -52,7 +52,7 @@ function cliArgs() {
 
 type Args = ReturnType<typeof cliArgs>;
 
-function planSuites(config: Config, profileName: string, args: Args): PlannedSuite[] {
+function planSuites(config: Config, profileName: string, args: Args, runDir: string): PlannedSuite[] {
   const only = args.suite;
   const profile = resolveProfile(config, profileName);
   const engine = args.engine ?? config.suites.load.engine;
@@ -74,7 +74,8 @@ function planSuites(config: Config, profileName: string, args: Args): PlannedSui
           settings: {
             ...config.suites.synthetic,
             ...profile.synthetic,
-            reportDir: join(config.reportsDir, 'synthetic'),
+            // Playwright's own reports go beside the run's, so summary.md's links stay valid.
+            reportDir: join(runDir, 'synthetic'),
           } satisfies SyntheticSettings,
         }
       : undefined,
@@ -106,7 +107,9 @@ async function main(): Promise<number> {
   const args = cliArgs();
   const config = await loadConfig(args.config);
   const profile = args.profile ?? config.profile;
-  const planned = planSuites(config, profile, args);
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const planned = planSuites(config, profile, args, join(config.reportsDir, runId));
   const milestoneName = args.milestone ?? config.milestone;
   const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
   const overrides = overridesFrom(config, args.config);
@@ -116,7 +119,6 @@ async function main(): Promise<number> {
     (config.baseUrl && parseBaseUrl(config.baseUrl, `${args.config} baseUrl`)) ||
     undefined;
 
-  const startedAt = new Date();
   const started = performance.now();
   const aborter = new AbortController();
   const stopAborting = onShutdown(() => aborter.abort());
@@ -138,7 +140,7 @@ async function main(): Promise<number> {
     });
     const result = assembleResult(
       {
-        id: newRunId(startedAt),
+        id: runId,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         durationMs: performance.now() - started,
