@@ -7,6 +7,16 @@ export default defineConfig({
   milestone: 'strictest',
   suites: {
     health: { endpoints: ['/health', '/health/ready', '/health/detailed'], timeoutMs: 5_000 },
+    lighthouse: {
+      // Lighthouse CI's assertion shapes; judged at the median of the runs.
+      assertions: {
+        'categories:performance': ['warn', { minScore: 0.9 }],
+        'largest-contentful-paint': ['error', { maxNumericValue: 2500 }],
+        'total-blocking-time': ['error', { maxNumericValue: 300 }],
+        'cumulative-layout-shift': ['error', { maxNumericValue: 0.1 }],
+        'resource-summary:image:size': ['error', { maxNumericValue: 1_000_000 }],
+      },
+    },
   },
   thresholds: [
     // Every health answer must pass its body check (ready reports every component ok).

@@ -13,4 +13,7 @@ export async function runCli(main: () => Promise<number>): Promise<void> {
     else console.error('ERROR (a bug in pitchey-perf, please report it with this output):', error);
     process.exitCode = 2;
   }
+  // Everything this run started has stopped; Lighthouse leaves timers running for seconds, so
+  // leave shortly after (an unref'd timer never holds back a process that is done anyway).
+  setTimeout(() => process.exit(), 500).unref();
 }

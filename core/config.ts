@@ -49,6 +49,29 @@ const syntheticSuiteSchema = z
   })
   .strict();
 
+const lighthouseSuiteSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    pages: z
+      .array(z.object({ name: z.string().min(1), path: z.string().startsWith('/') }).strict())
+      .min(1)
+      .default([
+        { name: 'home', path: '/' },
+        { name: 'browse', path: '/browse' },
+        { name: 'pitch', path: '/pitch/42' },
+        { name: 'login', path: '/login' },
+      ]),
+    presets: z
+      .array(z.enum(['mobile', 'desktop']))
+      .min(1)
+      .default(['mobile', 'desktop']),
+    /** Lighthouse CI assertions ('error' judge, 'warn' note), checked in lighthouse/assertions.ts. */
+    assertions: z.record(z.string(), z.unknown()).default({}),
+    /** A Lighthouse budgets.json (timings, resourceSizes, resourceCounts). */
+    budgetsFile: z.string().optional(),
+  })
+  .strict();
+
 const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a k6 duration such as "30s" or "2m"');
 
 /** What a profile may set: counts, rates and durations per suite. */
@@ -72,6 +95,10 @@ const profileSchema = z
       .optional(),
     synthetic: z
       .object({ iterations: z.number().int().min(1).max(1000).describe('iterations of each journey') })
+      .strict()
+      .optional(),
+    lighthouse: z
+      .object({ runs: z.number().int().min(1).max(25).describe('Lighthouse runs per page and preset') })
       .strict()
       .optional(),
   })
@@ -104,12 +131,14 @@ export const configSchema = z
         health: healthSuiteSchema.default(healthSuiteSchema.parse({})),
         load: loadSuiteSchema.default(loadSuiteSchema.parse({})),
         synthetic: syntheticSuiteSchema.default(syntheticSuiteSchema.parse({})),
+        lighthouse: lighthouseSuiteSchema.default(lighthouseSuiteSchema.parse({})),
       })
       .strict()
       .default({
         health: healthSuiteSchema.parse({}),
         load: loadSuiteSchema.parse({}),
         synthetic: syntheticSuiteSchema.parse({}),
+        lighthouse: lighthouseSuiteSchema.parse({}),
       }),
     /** Added or replaced per profile name; merged over the built-in profiles. */
     profiles: z.record(z.string(), profileSchema).default({}),
@@ -123,6 +152,7 @@ export type Profile = z.output<typeof profileSchema>;
 export type HealthSuiteConfig = z.output<typeof healthSuiteSchema>;
 export type LoadSuiteConfig = z.output<typeof loadSuiteSchema>;
 export type SyntheticSuiteConfig = z.output<typeof syntheticSuiteSchema>;
+export type LighthouseSuiteConfig = z.output<typeof lighthouseSuiteSchema>;
 export type LoadProfile = Required<NonNullable<Profile['load']>>;
 export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 
@@ -130,12 +160,14 @@ interface ResolvedProfile {
   health: { requests: number };
   load: LoadProfile;
   synthetic: { iterations: number };
+  lighthouse: { runs: number };
 }
 
 export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   smoke: {
     health: { requests: 200 },
     synthetic: { iterations: 3 },
+    lighthouse: { runs: 1 },
     load: {
       scenarios: ['smoke', 'average-load'],
       rate: 50,
@@ -148,6 +180,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   ci: {
     health: { requests: 500 },
     synthetic: { iterations: 10 },
+    lighthouse: { runs: 3 },
     load: {
       scenarios: ['smoke', 'average-load', 'stress', 'spike'],
       rate: 100,
@@ -160,6 +193,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   nightly: {
     health: { requests: 2_000 },
     synthetic: { iterations: 30 },
+    lighthouse: { runs: 5 },
     load: {
       scenarios: ['smoke', 'average-load', 'stress', 'spike', 'soak'],
       rate: 200,
@@ -172,6 +206,7 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
   capacity: {
     health: { requests: 500 },
     synthetic: { iterations: 3 },
+    lighthouse: { runs: 1 },
     load: {
       scenarios: ['breakpoint'],
       rate: 200,
@@ -234,5 +269,6 @@ export function resolveProfile(config: Config, name: string): ResolvedProfile {
     health: { ...base.health, ...own?.health },
     load: { ...base.load, ...own?.load },
     synthetic: { ...base.synthetic, ...own?.synthetic },
+    lighthouse: { ...base.lighthouse, ...own?.lighthouse },
   };
 }

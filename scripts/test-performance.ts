@@ -9,6 +9,7 @@
  *   --suite NAME                          run only this suite (repeatable)
  *   --engine native|k6                    the load suite's engine (k6: a k6 binary runs the scenarios)
  *   --allow-remote                        allow load on a host that is not loopback (capped rate)
+ *   --save-lhr PATH                       also write the first Lighthouse page's representative lhr
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,12 +23,13 @@ import { writeReports } from '../core/report/write.ts';
 import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets, parseRules, type ThresholdOverride } from '../core/targets.ts';
 import { healthSuite } from '../health/suite.ts';
+import { type LighthouseSettings, lighthouseSuite } from '../lighthouse/suite.ts';
 import { type LoadSettings, loadSuite } from '../load/suite.ts';
 import { type SyntheticSettings, syntheticSuite } from '../synthetic/suite.ts';
 import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
 const USAGE =
-  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity] [--milestone NAME] [--base-url URL] [--config FILE] [--suite NAME] [--engine native|k6] [--allow-remote]';
+  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity] [--milestone NAME] [--base-url URL] [--config FILE] [--suite NAME] [--engine native|k6] [--allow-remote] [--save-lhr PATH]';
 
 /** A problem that stops the run before or while measuring: exit 2 with one line. */
 class CannotMeasure extends PerfError {}
@@ -43,6 +45,7 @@ function cliArgs() {
         suite: { type: 'string', multiple: true },
         engine: { type: 'string' },
         'allow-remote': { type: 'boolean', default: false },
+        'save-lhr': { type: 'string' },
       },
     }).values;
   } catch (error) {
@@ -77,6 +80,17 @@ function planSuites(config: Config, profileName: string, args: Args, runDir: str
             // Playwright's own reports go beside the run's, so summary.md's links stay valid.
             reportDir: join(runDir, 'synthetic'),
           } satisfies SyntheticSettings,
+        }
+      : undefined,
+    lighthouse: config.suites.lighthouse.enabled
+      ? {
+          suite: lighthouseSuite,
+          settings: {
+            ...config.suites.lighthouse,
+            ...profile.lighthouse,
+            reportDir: join(runDir, 'lighthouse'),
+            saveLhr: args['save-lhr'],
+          } satisfies LighthouseSettings,
         }
       : undefined,
   };
