@@ -23,7 +23,7 @@ import {
   parseBudgets,
 } from './assertions.ts';
 import { benchmarkSpread, figuresOf, metricsOf, representativeRun } from './metrics.ts';
-import { type LighthouseRun, type Preset, runLighthouse } from './runner.ts';
+import { type LighthouseRun, launchBrowser, type Preset, runLighthouse } from './runner.ts';
 
 export interface LighthouseSettings extends LighthouseSuiteConfig {
   runs: number;
@@ -77,78 +77,87 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
     const budgets = await loadBudgets(settings.budgetsFile);
     await mkdir(settings.reportDir, { recursive: true });
     const output: Required<SuiteOutput> = { items: [], notes: [], thresholds: [] };
-    const total = settings.pages.length * settings.presets.length * settings.runs;
-    let done = 0;
-    for (const page of settings.pages) {
-      for (const preset of settings.presets as Preset[]) {
-        if (signal.aborted) return output;
-        const name = `${page.name} ${preset}`;
-        const url = new URL(page.path, baseUrl).href;
-        const runs: LighthouseRun[] = [];
-        let failure: string | undefined;
-        for (let i = 0; i < settings.runs && !signal.aborted; i++) {
-          progress.update(done, total, name);
-          const run = await runLighthouse(url, preset, chrome.path);
-          done++;
-          if (run.lhr.runtimeError) {
-            failure = `${name}: Lighthouse could not load ${url}: ${run.lhr.runtimeError.code} (${run.lhr.runtimeError.message})`;
-            break;
+    const browser = await launchBrowser(chrome.path);
+    try {
+      await measurePages();
+    } finally {
+      await browser.close();
+    }
+    return output;
+
+    async function measurePages(): Promise<void> {
+      const total = settings.pages.length * settings.presets.length * settings.runs;
+      let done = 0;
+      for (const page of settings.pages) {
+        for (const preset of settings.presets as Preset[]) {
+          if (signal.aborted) return;
+          const name = `${page.name} ${preset}`;
+          const url = new URL(page.path, baseUrl).href;
+          const runs: LighthouseRun[] = [];
+          let failure: string | undefined;
+          for (let i = 0; i < settings.runs && !signal.aborted; i++) {
+            progress.update(done, total, name);
+            const run = await runLighthouse(url, preset, browser);
+            done++;
+            if (run.lhr.runtimeError) {
+              failure = `${name}: Lighthouse could not load ${url}: ${run.lhr.runtimeError.code} (${run.lhr.runtimeError.message})`;
+              break;
+            }
+            runs.push(run);
           }
-          runs.push(run);
-        }
-        const item: Item = {
-          name,
-          kind: 'page',
-          targets: 'page',
-          tags: { page: page.name, preset, url: page.path },
-          metrics: {},
-        };
-        output.items.push(item);
-        if (failure || !runs.length) {
-          // No metrics: every target of the page reads "not measured" and the run exits 2.
-          output.notes.push(failure ?? `${name}: no Lighthouse run finished`);
-          continue;
-        }
-        const figures = runs.map((r) => figuresOf(r.lhr));
-        item.metrics = metricsOf(figures);
-        const representative = runs[representativeRun(figures)] as LighthouseRun;
-        const file = join(settings.reportDir, slug(name));
-        await writeAtomic(`${file}.report.json`, JSON.stringify(representative.lhr, null, 2));
-        await writeAtomic(`${file}.report.html`, representative.html);
-        output.notes.push(
-          `${name}: representative run ${file}.report.html (${runs.map((r) => (r.ms / 1000).toFixed(1)).join(', ')} s per run)`,
-        );
-        if (settings.saveLhr && output.items.length === 1) {
-          await writeAtomic(settings.saveLhr, JSON.stringify(representative.lhr, null, 2));
-          output.notes.push(`${name}: lhr saved to ${settings.saveLhr}`);
-        }
-        const spread = benchmarkSpread(figures);
-        if (spread !== null && spread > UNSTEADY_SPREAD) {
+          const item: Item = {
+            name,
+            kind: 'page',
+            targets: 'page',
+            tags: { page: page.name, preset, url: page.path },
+            metrics: {},
+          };
+          output.items.push(item);
+          if (failure || !runs.length) {
+            // No metrics: every target of the page reads "not measured" and the run exits 2.
+            output.notes.push(failure ?? `${name}: no Lighthouse run finished`);
+            continue;
+          }
+          const figures = runs.map((r) => figuresOf(r.lhr));
+          item.metrics = metricsOf(figures);
+          const representative = runs[representativeRun(figures)] as LighthouseRun;
+          const file = join(settings.reportDir, slug(name));
+          await writeAtomic(`${file}.report.json`, JSON.stringify(representative.lhr, null, 2));
+          await writeAtomic(`${file}.report.html`, representative.html);
           output.notes.push(
-            `${name}: WARNING benchmarkIndex varied by ${(spread * 100).toFixed(0)} % between runs: the machine was busy, these numbers are unreliable`,
+            `${name}: representative run ${file}.report.html (${runs.map((r) => (r.ms / 1000).toFixed(1)).join(', ')} s per run)`,
+          );
+          if (settings.saveLhr && output.items.length === 1) {
+            await writeAtomic(settings.saveLhr, JSON.stringify(representative.lhr, null, 2));
+            output.notes.push(`${name}: lhr saved to ${settings.saveLhr}`);
+          }
+          const spread = benchmarkSpread(figures);
+          if (spread !== null && spread > UNSTEADY_SPREAD) {
+            output.notes.push(
+              `${name}: WARNING benchmarkIndex varied by ${(spread * 100).toFixed(0)} % between runs: the machine was busy, these numbers are unreliable`,
+            );
+          }
+          const lhrs = runs.map((r) => r.lhr);
+          const judged = [...assertionsAsThresholds(evaluateAssertions(lhrs, assertions))];
+          if (budgets) judged.push(...budgetsAsThresholds(evaluateBudgets(representative.lhr, budgets)));
+          const metrics: SuiteResult['thresholds'][number]['metrics'] = {};
+          for (const t of judged) {
+            const gauge: Metric = {
+              type: 'gauge',
+              unit: unitOf(t.metric),
+              count: t.value === null ? 0 : runs.length,
+              value: t.value,
+            };
+            item.metrics[t.metric] = gauge;
+            metrics[t.metric] = [...(metrics[t.metric] ?? []), t.expression];
+          }
+          if (Object.keys(metrics).length) output.thresholds.push({ item: name, metrics });
+          output.notes.push(
+            ...assertionWarnings(evaluateAssertions(lhrs, assertions)).map((w) => `${name}: ${w}`),
           );
         }
-        const lhrs = runs.map((r) => r.lhr);
-        const judged = [...assertionsAsThresholds(evaluateAssertions(lhrs, assertions))];
-        if (budgets) judged.push(...budgetsAsThresholds(evaluateBudgets(representative.lhr, budgets)));
-        const metrics: SuiteResult['thresholds'][number]['metrics'] = {};
-        for (const t of judged) {
-          const gauge: Metric = {
-            type: 'gauge',
-            unit: unitOf(t.metric),
-            count: t.value === null ? 0 : runs.length,
-            value: t.value,
-          };
-          item.metrics[t.metric] = gauge;
-          metrics[t.metric] = [...(metrics[t.metric] ?? []), t.expression];
-        }
-        if (Object.keys(metrics).length) output.thresholds.push({ item: name, metrics });
-        output.notes.push(
-          ...assertionWarnings(evaluateAssertions(lhrs, assertions)).map((w) => `${name}: ${w}`),
-        );
       }
+      progress.update(done, total, 'done');
     }
-    progress.update(done, total, 'done');
-    return output;
   },
 };
