@@ -102,5 +102,7 @@ export function metricsOf(runs: RunFigures[]): Record<string, Metric> {
     speed_index: trend(pick('speedIndex'), 'ms', 1000),
     total_bytes: trend(pick('totalBytes'), 'bytes', 1),
     requests: trend(pick('requests'), 'count', 1),
+    // The machine's speed during each run, kept so a slow run can be told from a slow page.
+    benchmark_index: trend(pick('benchmarkIndex'), 'count', 1),
   };
 }
