@@ -14,7 +14,7 @@ const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
 
 /**
  * A config in a temp folder: few health requests (fast), the load suite off unless asked for
- * (with a short average-load), the synthetic suite off (test/synthetic.test.ts covers it),
+ * (with a short average-load), the synthetic and Lighthouse suites off (their own tests cover them),
  * reports kept apart from the project's.
  */
 function tempConfig(extra = '', smokeRequests = 20, load = false): { file: string; reports: string } {
@@ -23,7 +23,7 @@ function tempConfig(extra = '', smokeRequests = 20, load = false): { file: strin
   const file = join(dir, 'perf.config.ts');
   const suites = extra.includes('suites:')
     ? ''
-    : `suites: { load: { enabled: ${load} }, synthetic: { enabled: false } },`;
+    : `suites: { load: { enabled: ${load} }, synthetic: { enabled: false }, lighthouse: { enabled: false } },`;
   writeFileSync(
     file,
     `export default {
