@@ -1,4 +1,8 @@
-/** Shared helpers for the vitest suites: a running embedded target and timed requests. */
+/** Shared helpers for the vitest suites: a running embedded target, timed requests, verdicts. */
+import { assembleResult } from '../core/pipeline.ts';
+import type { RunResult } from '../core/results.ts';
+import type { SuiteOutput } from '../core/suite.ts';
+import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { type FaultInput, parseFaults } from '../target/faults.ts';
 import { type RunningTarget, startTarget } from '../target/server.ts';
 
@@ -47,4 +51,32 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Judges one suite's output as the gate would (strictest milestone, no config overrides). */
+export async function judgeOutput(suite: string, output: SuiteOutput, baseUrl: string): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const milestone = milestoneTargets(await loadTargets('baselines/targets.json'), 'strictest');
+  const meta = {
+    id: 'test',
+    startedAt,
+    finishedAt: startedAt,
+    durationMs: 1,
+    profile: 'test',
+    milestone: 'strictest',
+    baseUrl,
+    embeddedTarget: true,
+    git: {},
+    machine: { cpuModel: 'test', cores: 1, memoryBytes: 1, nodeVersion: process.version, platform: 'test' },
+  };
+  const result = {
+    suite,
+    status: 'measured' as const,
+    startedAt,
+    durationMs: 1,
+    items: output.items,
+    notes: output.notes,
+    thresholds: output.thresholds ?? [],
+  };
+  return assembleResult(meta, [result], milestone, []);
 }

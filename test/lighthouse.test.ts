@@ -6,14 +6,12 @@ import { join } from 'node:path';
 import type { Result as Lhr } from 'lighthouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { assembleResult } from '../core/pipeline.ts';
-import type { GaugeMetric, RunResult, SuiteResult, TrendMetric } from '../core/results.ts';
-import { loadTargets, milestoneTargets } from '../core/targets.ts';
+import type { GaugeMetric, RunResult, TrendMetric } from '../core/results.ts';
 import { benchmarkSpread, figuresOf, type RunFigures, representativeRun } from '../lighthouse/metrics.ts';
 import { lighthouseSuite } from '../lighthouse/suite.ts';
 import { type FaultInput, parseFaults } from '../target/faults.ts';
 import type { RunningTarget } from '../target/server.ts';
-import { withTarget } from './helpers.ts';
+import { judgeOutput, withTarget } from './helpers.ts';
 
 const figures = (fcp: number, lcp: number, benchmarkIndex = 1000): RunFigures => ({
   score: 1,
@@ -94,29 +92,7 @@ describe('Lighthouse on the embedded target', () => {
         progress: { update: () => {} },
         signal: new AbortController().signal,
       });
-      const suite: SuiteResult = {
-        suite: 'lighthouse',
-        status: 'measured',
-        startedAt: new Date().toISOString(),
-        durationMs: 1,
-        items: output.items,
-        notes: output.notes,
-        thresholds: output.thresholds ?? [],
-      };
-      const milestone = milestoneTargets(await loadTargets('baselines/targets.json'), 'strictest');
-      const meta = {
-        id: 't',
-        startedAt: suite.startedAt,
-        finishedAt: suite.startedAt,
-        durationMs: 1,
-        profile: 'test',
-        milestone: 'strictest',
-        baseUrl: running.url,
-        embeddedTarget: true,
-        git: {},
-        machine: { cpuModel: 'x', cores: 1, memoryBytes: 1, nodeVersion: 'v20', platform: 'linux' },
-      };
-      return { result: assembleResult(meta, [suite], milestone, []), reportDir };
+      return { result: await judgeOutput('lighthouse', output, running.url), reportDir };
     } finally {
       running.target.applyFaults(parseFaults({}, 'test'));
     }

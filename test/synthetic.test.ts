@@ -3,17 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleResult } from '../core/pipeline.ts';
-import type { RunResult, SuiteResult, TrendMetric } from '../core/results.ts';
+import type { RunResult, TrendMetric } from '../core/results.ts';
 import type { SuiteOutput } from '../core/suite.ts';
-import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { aggregate, type Iteration } from '../synthetic/aggregate.ts';
 import type { PageSnapshot } from '../synthetic/collector.ts';
 import { syntheticSuite } from '../synthetic/suite.ts';
 import { type FaultInput, parseFaults } from '../target/faults.ts';
 import { DEMO_PASSWORD } from '../target/seed.ts';
 import type { RunningTarget } from '../target/server.ts';
-import { withTarget } from './helpers.ts';
+import { judgeOutput, withTarget } from './helpers.ts';
 import { findSecret } from './secret-scan.ts';
 
 const page = (load: number, extra: Partial<PageSnapshot> = {}): PageSnapshot => ({
@@ -120,29 +118,7 @@ describe('journeys on the embedded target', () => {
       signal: new AbortController().signal,
     });
     running.target.applyFaults(parseFaults({}, 'test'));
-    const suite: SuiteResult = {
-      suite: 'synthetic',
-      status: 'measured',
-      startedAt: new Date().toISOString(),
-      durationMs: 1,
-      items: output.items,
-      notes: output.notes,
-      thresholds: output.thresholds ?? [],
-    };
-    const milestone = milestoneTargets(await loadTargets('baselines/targets.json'), 'strictest');
-    const meta = {
-      id: 't',
-      startedAt: suite.startedAt,
-      finishedAt: suite.startedAt,
-      durationMs: 1,
-      profile: 'test',
-      milestone: 'strictest',
-      baseUrl: running.url,
-      embeddedTarget: true,
-      git: {},
-      machine: { cpuModel: 'x', cores: 1, memoryBytes: 1, nodeVersion: 'v20', platform: 'linux' },
-    };
-    return { output, result: assembleResult(meta, [suite], milestone, []), reportDir };
+    return { output, result: await judgeOutput('synthetic', output, running.url), reportDir };
   }
   const verdict = (r: RunResult, item: string, metric: string) =>
     r.verdicts.find((v) => v.item === item && v.metric === metric);
