@@ -3,9 +3,10 @@
  * on one keep-alive connection (a monitor's view, not load), records latency into a histogram,
  * classifies errors and checks each body.
  */
-import { Agent, errors, request } from 'undici';
+import { Agent, request } from 'undici';
 import type { HealthSuiteConfig } from '../core/config.ts';
 import { createHistogram, recordMicros } from '../core/histogram.ts';
+import { classifyError } from '../core/http-errors.ts';
 import { counterMetric, rateMetric, trendFromHistogram } from '../core/metrics.ts';
 import type { Item } from '../core/results.ts';
 import type { Suite } from '../core/suite.ts';
@@ -16,18 +17,6 @@ export interface HealthSettings extends HealthSuiteConfig {
 }
 
 type ErrorClass = 'network' | 'timeout' | '4xx' | '5xx';
-
-function classifyError(error: unknown): ErrorClass {
-  if (
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError ||
-    error instanceof errors.ConnectTimeoutError ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-  ) {
-    return 'timeout';
-  }
-  return 'network';
-}
 
 const MAX_NOTES_PER_ENDPOINT = 3;
 

@@ -138,7 +138,8 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
             );
           }
           const lhrs = runs.map((r) => r.lhr);
-          const judged = [...assertionsAsThresholds(evaluateAssertions(lhrs, assertions))];
+          const evaluated = evaluateAssertions(lhrs, assertions);
+          const judged = [...assertionsAsThresholds(evaluated)];
           if (budgets) judged.push(...budgetsAsThresholds(evaluateBudgets(representative.lhr, budgets)));
           const metrics: SuiteResult['thresholds'][number]['metrics'] = {};
           for (const t of judged) {
@@ -152,9 +153,7 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
             metrics[t.metric] = [...(metrics[t.metric] ?? []), t.expression];
           }
           if (Object.keys(metrics).length) output.thresholds.push({ item: name, metrics });
-          output.notes.push(
-            ...assertionWarnings(evaluateAssertions(lhrs, assertions)).map((w) => `${name}: ${w}`),
-          );
+          output.notes.push(...assertionWarnings(evaluated).map((w) => `${name}: ${w}`));
         }
       }
       progress.update(done, total, 'done');

@@ -8,29 +8,18 @@
  * measured from its intended time. What is still waiting when the scenario ends, or finds
  * the backlog full, is a dropped iteration, as in k6.
  */
-import { errors, Pool } from 'undici';
+import { Pool } from 'undici';
+import { classifyError } from '../../core/http-errors.ts';
 import { seededRandom } from '../../target/random.ts';
 import { dispatch } from '../dispatch.ts';
 import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } from '../mix.ts';
-import { type ErrorClass, Recorder } from '../recorder.ts';
+import { Recorder } from '../recorder.ts';
 import { ms } from '../scenario.ts';
 import { arrivalSchedule } from '../schedule.ts';
 import { exchange } from './exchange.ts';
 import { type Clock, type EngineResult, type EngineRun, realClock } from './types.ts';
 
 const MAX_BACKLOG = 1_000_000;
-
-export function classifyError(error: unknown): ErrorClass {
-  if (
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError ||
-    error instanceof errors.ConnectTimeoutError ||
-    (error instanceof Error && error.name === 'TimeoutError')
-  ) {
-    return 'timeout';
-  }
-  return 'network';
-}
 
 export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Promise<EngineResult> {
   const { scenario, tokens, signal } = run;
