@@ -115,6 +115,31 @@ const thresholdOverrideSchema = z
   })
   .strict();
 
+const effectSchema = z
+  .object({
+    /** The smallest worsening that counts, relative to the baseline (0.1 = 10 %). */
+    relative: z.number().min(0).max(10).optional(),
+    /** … and in the metric's unit (ms, bytes, ratio…), so noise on tiny values cannot fail a run. */
+    absolute: z.number().min(0).optional(),
+  })
+  .strict();
+
+const baselinesSchema = z
+  .object({
+    /** Compare each run with the committed baselines (baselines/<profile>/<suite>/*.json). */
+    enabled: z.boolean().default(true),
+    dir: z.string().default('baselines'),
+    /** One-sided significance level of the regression tests. */
+    alpha: z.number().gt(0).lt(0.5).default(0.01),
+    /** The percentiles compared for latency histograms (load, health). */
+    percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 95, 99]),
+    /** Minimum effects by metric name (e.g. "page_load"); defaults depend on the unit. */
+    minEffect: z.record(z.string(), effectSchema).default({}),
+    /** A comparison with too few samples: shown ("warn"), or counted as a failure ("fail"). */
+    inconclusive: z.enum(['warn', 'fail']).default('warn'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** The deployment to measure; BASE_URL or --base-url override it. None: the embedded target. */
@@ -143,6 +168,7 @@ export const configSchema = z
     /** Added or replaced per profile name; merged over the built-in profiles. */
     profiles: z.record(z.string(), profileSchema).default({}),
     thresholds: z.array(thresholdOverrideSchema).default([]),
+    baselines: baselinesSchema.default(baselinesSchema.parse({})),
   })
   .strict();
 
@@ -154,6 +180,7 @@ export type LoadSuiteConfig = z.output<typeof loadSuiteSchema>;
 export type SyntheticSuiteConfig = z.output<typeof syntheticSuiteSchema>;
 export type LighthouseSuiteConfig = z.output<typeof lighthouseSuiteSchema>;
 export type LoadProfile = Required<NonNullable<Profile['load']>>;
+export type BaselinesConfig = z.output<typeof baselinesSchema>;
 export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 
 interface ResolvedProfile {

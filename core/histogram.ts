@@ -82,6 +82,19 @@ export function decodeHistogram(encoded: string): Histogram {
   }
 }
 
+/** The recorded values (each bucket's highest equivalent value, as percentiles report) and counts. */
+export function histogramBins(histogram: Histogram): { value: number; count: number }[] {
+  const bins: { value: number; count: number }[] = [];
+  // Decoded and built histograms are JsHistogram subclasses, which expose the iterator.
+  const iterator = (histogram as hdr.JsHistogram).recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    bins.push({ value: step.valueIteratedTo, count: step.countAtValueIteratedTo });
+  }
+  return bins;
+}
+
 /** Merges encoded histograms into one (exact: counts per bucket add). */
 export function mergeHistograms(encoded: readonly string[]): Histogram {
   const merged = createHistogram();

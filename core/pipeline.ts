@@ -3,6 +3,8 @@
  * this machine), judge their results, and assemble the run result. Suites, the target and
  * the reports are passed in: this module does no other I/O.
  */
+import type { LoadedBaseline } from './baselines.ts';
+import { type CompareOptions, compareRun } from './compare.ts';
 import { parseRunResult, type RunMeta, type RunResult, SCHEMA_VERSION, type SuiteResult } from './results.ts';
 import type { Progress, Suite } from './suite.ts';
 import type { MilestoneTargets, ThresholdOverride } from './targets.ts';
@@ -62,16 +64,73 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
   return results;
 }
 
-/** Judges the suites and returns the validated run result (a schema slip fails here, loudly). */
+export interface BaselineInput {
+  dir: string;
+  loaded: LoadedBaseline[];
+  options: CompareOptions;
+  inconclusive: 'warn' | 'fail';
+}
+
+/** Why comparing this run with a baseline may be unfair: a different profile, target or machine. */
+export function fairnessWarnings(meta: RunMeta, used: LoadedBaseline[]): string[] {
+  const warnings = new Set<string>();
+  for (const { file, baseline } of used) {
+    if (baseline.baseUrl !== meta.baseUrl && !(baseline.embeddedTarget && meta.embeddedTarget))
+      warnings.add(`${file} was taken against ${baseline.baseUrl}, this run measures ${meta.baseUrl}`);
+    const a = baseline.machine;
+    const b = meta.machine;
+    if (a.cpuModel !== b.cpuModel || a.cores !== b.cores)
+      warnings.add(
+        `baselines taken on ${a.cores} × ${a.cpuModel}, this run on ${b.cores} × ${b.cpuModel}: differences may be the machine's (re-take the baselines on this machine class)`,
+      );
+  }
+  return [...warnings];
+}
+
+/** Judges the suites, compares them with their baselines, and returns the validated run result. */
 export function assembleResult(
   meta: RunMeta,
   suites: SuiteResult[],
   milestone: MilestoneTargets,
   overrides: ThresholdOverride[],
+  baselines?: BaselineInput,
 ): RunResult {
   const verdicts = judge(suites, milestone, overrides);
+  const compared = baselines
+    ? compareRun(
+        suites,
+        baselines.loaded.map((l) => l.baseline),
+        baselines.options,
+      )
+    : undefined;
+  const used = baselines?.loaded.filter((l) => compared?.used.includes(l.baseline)) ?? [];
+  const comparisons = compared?.comparisons ?? [];
   return parseRunResult(
-    { schemaVersion: SCHEMA_VERSION, run: meta, suites, verdicts, outcome: outcome(verdicts) },
+    {
+      schemaVersion: SCHEMA_VERSION,
+      run: meta,
+      suites,
+      verdicts,
+      comparisons,
+      ...(baselines && compared
+        ? {
+            baseline: {
+              dir: baselines.dir,
+              files: used.map(({ file, baseline }) => ({
+                file,
+                suite: baseline.suite,
+                group: baseline.group,
+                takenAt: baseline.takenAt,
+                ...(baseline.git.commit ? { commit: baseline.git.commit } : {}),
+                profile: baseline.profile,
+              })),
+              missing: compared.missing,
+              warnings: fairnessWarnings(meta, used),
+            },
+          }
+        : {}),
+      outcome: outcome(verdicts, comparisons, baselines?.inconclusive),
+    },
     'this run',
   );
 }

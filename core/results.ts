@@ -35,6 +35,11 @@ export const trendSchema = z.object({
   /** Percentiles that rest on fewer samples than they need (see minSamplesFor). */
   insufficient: z.array(z.string()),
   histogram: histogramSchema.optional(),
+  /**
+   * The per-iteration values in the metric's unit, kept where there are few (journeys, Lighthouse
+   * runs): the regression test ranks them (Mann-Whitney U). Load latencies keep only the histogram.
+   */
+  samples: z.array(z.number()).optional(),
 });
 
 export const rateSchema = z.object({
@@ -124,6 +129,56 @@ export const verdictSchema = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * One metric compared with its committed baseline (core/compare.ts). Δ is current − baseline in
+ * the metric's unit; `interval` is the confidence interval of Δ at 1 − alpha; `p` the one-sided
+ * p-value that the metric got worse.
+ */
+export const comparisonSchema = z.object({
+  suite: z.string(),
+  item: z.string(),
+  metric: z.string(),
+  /** The statistic shown: "med", "p(95)", "rate". */
+  stat: z.string(),
+  unit: z.string(),
+  /** Which way is better. */
+  better: z.enum(['lower', 'higher']),
+  status: z.enum(['pass', 'regression', 'improved', 'inconclusive']),
+  method: z.enum(['mann-whitney', 'quantile', 'proportion']),
+  baseline: num,
+  current: num,
+  delta: num,
+  /** Δ / baseline (null when the baseline is 0). */
+  relative: num,
+  interval: z.tuple([num, num]).nullable(),
+  p: num,
+  alpha: z.number(),
+  /** The smallest Δ that counts: max(relative × baseline, absolute). */
+  minEffect: z.object({ relative: z.number(), absolute: z.number() }),
+  samples: z.object({ baseline: z.number().int().nonnegative(), current: z.number().int().nonnegative() }),
+  reason: z.string().optional(),
+});
+
+/** Where the baselines came from and what had none (a warning, not a failure). */
+export const baselineSummarySchema = z.object({
+  dir: z.string(),
+  /** Baseline files read, with when and where they were taken. */
+  files: z.array(
+    z.object({
+      file: z.string(),
+      suite: z.string(),
+      group: z.string(),
+      takenAt: z.string(),
+      commit: z.string().optional(),
+      profile: z.string(),
+    }),
+  ),
+  /** Groups measured in this run without a baseline ("suite group"). */
+  missing: z.array(z.string()),
+  /** Why a comparison may be unfair: another profile, machine or target than the baseline's. */
+  warnings: z.array(z.string()),
+});
+
 export const runMetaSchema = z.object({
   id: z.string(),
   startedAt: z.string(),
@@ -159,6 +214,9 @@ export const runResultSchema = z.object({
   run: runMetaSchema,
   suites: z.array(suiteResultSchema),
   verdicts: z.array(verdictSchema),
+  /** Comparisons with the committed baselines (empty when none were read). */
+  comparisons: z.array(comparisonSchema).default([]),
+  baseline: baselineSummarySchema.optional(),
   outcome: outcomeSchema,
 });
 
@@ -172,6 +230,8 @@ export type TargetGroup = z.infer<typeof targetGroupSchema>;
 export type Item = z.infer<typeof itemSchema>;
 export type SuiteResult = z.infer<typeof suiteResultSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
+export type Comparison = z.infer<typeof comparisonSchema>;
+export type BaselineSummary = z.infer<typeof baselineSummarySchema>;
 export type RunMeta = z.infer<typeof runMetaSchema>;
 export type Outcome = z.infer<typeof outcomeSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;

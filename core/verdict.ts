@@ -4,7 +4,7 @@
  * measure ("error"), never a pass; a pass resting on too few samples is "inconclusive".
  */
 import { decodeHistogram, minSamplesFor, percentile } from './histogram.ts';
-import type { Item, Metric, Outcome, SuiteResult, Verdict } from './results.ts';
+import type { Comparison, Item, Metric, Outcome, SuiteResult, Verdict } from './results.ts';
 import type { MilestoneTargets, TargetRule, ThresholdOverride } from './targets.ts';
 import { parseRules, rulesFor } from './targets.ts';
 import { compare, margin, type Threshold } from './threshold.ts';
@@ -164,25 +164,40 @@ export function judge(
 
 /**
  * The run's outcome and exit code. Anything not measured makes it an error (2), even beside a
- * failure, because the result is incomplete; otherwise a failure is 1; a run whose passes rest
- * on too few samples, or that judged nothing, is 2: never 0 when something was not measured.
+ * failure, because the result is incomplete; otherwise a target failure or a regression is 1; a
+ * run whose passes rest on too few samples, or that judged nothing, is 2: never 0 when something
+ * was not measured. Inconclusive comparisons with a baseline fail only when the config says so.
  */
-export function outcome(verdicts: Verdict[]): Outcome {
+export function outcome(
+  verdicts: Verdict[],
+  comparisons: Comparison[] = [],
+  inconclusiveComparisons: 'warn' | 'fail' = 'warn',
+): Outcome {
   const count = (status: Verdict['status']) => verdicts.filter((v) => v.status === status).length;
   const errors = verdicts.filter((v) => v.status === 'error');
-  const failed = count('fail');
-  const inconclusive = count('inconclusive');
-  const failNote = failed ? `; also FAIL (${failed} metric${failed === 1 ? '' : 's'})` : '';
+  const overTarget = count('fail');
+  const regressions = comparisons.filter(
+    (c) => c.status === 'regression' || (c.status === 'inconclusive' && inconclusiveComparisons === 'fail'),
+  ).length;
+  const failed = overTarget + regressions;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const why = [
+    overTarget ? `${overTarget} over target` : '',
+    regressions ? plural(regressions, 'regression') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const failLine = `FAIL (${plural(failed, 'metric')}${regressions ? `: ${why}` : ''})`;
   if (errors.length) {
     const first = errors[0] as Verdict;
     return {
       status: 'error',
       exitCode: 2,
-      line: `ERROR (${errors.length} not measured: ${first.suite} ${first.item} ${first.metric}: ${first.reason})${failNote}`,
+      line: `ERROR (${errors.length} not measured: ${first.suite} ${first.item} ${first.metric}: ${first.reason})${failed ? `; also ${failLine}` : ''}`,
     };
   }
-  if (failed)
-    return { status: 'fail', exitCode: 1, line: `FAIL (${failed} metric${failed === 1 ? '' : 's'})` };
+  if (failed) return { status: 'fail', exitCode: 1, line: failLine };
+  const inconclusive = count('inconclusive');
   if (inconclusive) {
     return {
       status: 'error',
@@ -196,5 +211,6 @@ export function outcome(verdicts: Verdict[]): Outcome {
       exitCode: 2,
       line: 'ERROR (nothing was judged: no suite produced a metric with a target)',
     };
-  return { status: 'pass', exitCode: 0, line: `PASS (${verdicts.length} metrics)` };
+  const compared = comparisons.length ? `; ${plural(comparisons.length, 'comparison')} with baselines` : '';
+  return { status: 'pass', exitCode: 0, line: `PASS (${plural(verdicts.length, 'metric')}${compared})` };
 }

@@ -2,9 +2,20 @@
  * The console while a run goes: which suite, elapsed time and a live count (one rewritten line
  * on a terminal, a line every few seconds in CI logs), then a compact table and one last line.
  */
-import type { RunResult } from '../results.ts';
+import type { Comparison, RunResult, Verdict } from '../results.ts';
 import type { Progress } from '../suite.ts';
-import { failuresFirst, formatThreshold, formatValue, STATUS_WORD } from './format.ts';
+import {
+  COMPARISON_WORD,
+  comparedMetric,
+  failuresFirst,
+  formatDelta,
+  formatInterval,
+  formatP,
+  formatThreshold,
+  formatValue,
+  regressionsFirst,
+  STATUS_WORD,
+} from './format.ts';
 
 interface Stream {
   write(text: string): unknown;
@@ -41,16 +52,36 @@ export function consoleProgress(suite: string, out: Stream = process.stdout): Pr
 
 const MAX_ROWS = 25;
 
-/** The compact table (failures first) and the final line. */
+function comparisonRow(c: Comparison): string[] {
+  return [
+    COMPARISON_WORD[c.status],
+    `${c.suite} ${c.item}`,
+    comparedMetric(c),
+    `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)}`,
+    formatDelta(c),
+    c.status === 'inconclusive' ? (c.reason ?? '') : `p = ${formatP(c.p)}, Δ in ${formatInterval(c)}`,
+  ];
+}
+
+/** The compact table (failures, then regressions, first) and the final line. */
 export function renderConsoleSummary(result: RunResult): string {
-  const rows = failuresFirst(result.verdicts).map((v) => [
+  const verdicts = failuresFirst(result.verdicts);
+  const verdictRow = (v: Verdict) => [
     STATUS_WORD[v.status],
     `${v.suite} ${v.item}`,
     v.metric,
     formatThreshold(v),
     formatValue(v.value, v.unit),
     v.reason ?? '',
-  ]);
+  ];
+  const comparisons = regressionsFirst(result.comparisons.filter((c) => c.status !== 'pass'));
+  const bad = (v: Verdict) => v.status === 'fail' || v.status === 'error';
+  const rows = [
+    ...verdicts.filter(bad).map(verdictRow),
+    ...comparisons.filter((c) => c.status !== 'improved').map(comparisonRow),
+    ...verdicts.filter((v) => !bad(v)).map(verdictRow),
+    ...comparisons.filter((c) => c.status === 'improved').map(comparisonRow),
+  ];
   const shown = rows.slice(0, MAX_ROWS);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...shown.map((r) => (r[i] ?? '').length), 0));
   const lines = shown.map((r) =>
@@ -60,5 +91,11 @@ export function renderConsoleSummary(result: RunResult): string {
       .trimEnd(),
   );
   if (rows.length > MAX_ROWS) lines.push(`… and ${rows.length - MAX_ROWS} more (all in summary.md)`);
+  const missing = result.baseline?.missing ?? [];
+  if (missing.length)
+    lines.push(
+      `no baseline yet for ${missing.length} measured thing${missing.length === 1 ? '' : 's'} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): run npm run baselines:update`,
+    );
+  for (const warning of result.baseline?.warnings ?? []) lines.push(`warning: ${warning}`);
   return `\n${lines.join('\n')}\n\n${result.outcome.line}\n`;
 }

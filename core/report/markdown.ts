@@ -1,8 +1,88 @@
-/** summary.md: a table per suite, failures first; fit for a PR comment or $GITHUB_STEP_SUMMARY. */
-import type { RunResult } from '../results.ts';
-import { failuresFirst, formatThreshold, formatValue, STATUS_WORD } from './format.ts';
+/**
+ * summary.md: per suite, the targets table (failures first), then the comparison with the
+ * baselines (regressions first; changes within noise folded away); fit for a PR comment or
+ * $GITHUB_STEP_SUMMARY.
+ */
+import type { Comparison, RunResult } from '../results.ts';
+import {
+  COMPARISON_WORD,
+  comparedMetric,
+  failuresFirst,
+  formatDelta,
+  formatInterval,
+  formatP,
+  formatThreshold,
+  formatValue,
+  regressionsFirst,
+  STATUS_WORD,
+} from './format.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function comparisonRows(comparisons: Comparison[]): string[] {
+  return [
+    '| verdict | item | metric | baseline | current | Δ | interval | p | note |',
+    '|---|---|---|---:|---:|---:|---|---:|---|',
+    ...comparisons.map(
+      (c) =>
+        `| ${COMPARISON_WORD[c.status]} | ${cell(c.item)} | ${cell(comparedMetric(c))} | ${formatValue(c.baseline, c.unit)} | ${formatValue(c.current, c.unit)} | ${formatDelta(c)} | ${formatInterval(c)} | ${formatP(c.p)} | ${cell(c.reason ?? '')} |`,
+    ),
+  ];
+}
+
+function baselineSection(result: RunResult, suite: string): string[] {
+  const comparisons = regressionsFirst(result.comparisons.filter((c) => c.suite === suite));
+  if (!comparisons.length) return [];
+  const alpha = comparisons[0]?.alpha ?? 0.01;
+  const notable = comparisons.filter((c) => c.status !== 'pass');
+  const quiet = comparisons.filter((c) => c.status === 'pass');
+  const lines = [
+    '',
+    `Compared with the baseline (Δ = current − baseline; interval at ${((1 - alpha) * 100).toFixed(0)} %; p one-sided):`,
+    '',
+  ];
+  if (notable.length) lines.push(...comparisonRows(notable));
+  if (quiet.length) {
+    lines.push(
+      '',
+      `<details><summary>${quiet.length} unchanged beyond noise</summary>`,
+      '',
+      ...comparisonRows(quiet),
+      '',
+      '</details>',
+    );
+  }
+  return lines;
+}
+
+function baselineIntro(result: RunResult): string[] {
+  const summary = result.baseline;
+  if (!summary) return [];
+  const lines: string[] = [];
+  const regressions = result.comparisons.filter((c) => c.status === 'regression').length;
+  const improved = result.comparisons.filter((c) => c.status === 'improved').length;
+  const inconclusive = result.comparisons.filter((c) => c.status === 'inconclusive').length;
+  if (result.comparisons.length) {
+    const taken = [
+      ...new Set(
+        summary.files.map(
+          (f) => `${f.takenAt.slice(0, 10)}${f.commit ? ` (\`${f.commit.slice(0, 12)}\`)` : ''}`,
+        ),
+      ),
+    ];
+    lines.push(
+      '',
+      `Baselines: ${result.comparisons.length} comparisons — **${regressions} regression${regressions === 1 ? '' : 's'}**, ${improved} improved, ${inconclusive} inconclusive; taken ${taken.slice(0, 3).join(', ')}${taken.length > 3 ? ', …' : ''}.`,
+    );
+  }
+  if (summary.missing.length)
+    lines.push(
+      '',
+      `> No baseline yet for ${summary.missing.map((m) => `\`${m}\``).join(', ')}: run \`npm run baselines:update\` after a run you trust.`,
+    );
+  for (const warning of summary.warnings) lines.push('', `> Warning: ${cell(warning)}`);
+  return lines;
+}
 
 export function renderMarkdown(result: RunResult): string {
   const { run, outcome } = result;
@@ -12,6 +92,7 @@ export function renderMarkdown(result: RunResult): string {
     `Profile **${run.profile}**, milestone **${run.milestone}**, target ${run.embeddedTarget ? 'the embedded Pitchey' : `\`${run.baseUrl}\``}` +
       `${run.git.commit ? `, commit \`${run.git.commit.slice(0, 12)}\`${run.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}` +
       `, ${(run.durationMs / 1000).toFixed(1)} s on ${run.machine.cores} × ${run.machine.cpuModel}, Node ${run.machine.nodeVersion}.`,
+    ...baselineIntro(result),
   ];
   for (const suite of result.suites) {
     lines.push('', `### ${suite.suite}${suite.status === 'error' ? ' — could not measure' : ''}`, '');
@@ -28,6 +109,8 @@ export function renderMarkdown(result: RunResult): string {
         );
       }
     }
+    lines.push(...baselineSection(result, suite.suite));
+    if (suite.notes.length) lines.push('');
     for (const note of suite.notes.slice(0, 10)) lines.push(`- ${cell(note)}`);
   }
   return `${lines.join('\n')}\n`;

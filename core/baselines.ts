@@ -1,0 +1,195 @@
+/**
+ * Committed baselines: one file per measured thing (a load scenario with its requests, a journey
+ * with its steps and pages, a Lighthouse page × preset, a health endpoint), under
+ * baselines/<profile>/<suite>/, holding what the regression tests need: encoded histograms for
+ * latencies, per-iteration samples for journeys and Lighthouse runs, counts for rates. Written
+ * only by `npm run baselines:update`, atomically; read and validated before a run compares.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import { PerfError } from './errors.ts';
+import { writeAtomic } from './files.ts';
+import { type Item, type Metric, metricSchema, type RunResult, runMetaSchema } from './results.ts';
+
+export const BASELINE_SCHEMA_VERSION = 1;
+
+export const baselineFileSchema = z.object({
+  schemaVersion: z.literal(BASELINE_SCHEMA_VERSION),
+  suite: z.string().min(1),
+  /** The measured thing the file holds: scenario, "project journey", "page preset", endpoint. */
+  group: z.string().min(1),
+  takenAt: z.string(),
+  runId: z.string(),
+  profile: z.string(),
+  baseUrl: z.string(),
+  embeddedTarget: z.boolean(),
+  git: runMetaSchema.shape.git,
+  machine: runMetaSchema.shape.machine,
+  items: z.array(
+    z.object({
+      name: z.string().min(1),
+      kind: z.string(),
+      metrics: z.record(z.string(), metricSchema),
+    }),
+  ),
+});
+
+export type BaselineFile = z.infer<typeof baselineFileSchema>;
+export type BaselineItem = BaselineFile['items'][number];
+
+export class BaselineError extends PerfError {}
+
+/** The measured thing an item belongs to: its scenario, its journey, or itself. */
+export function groupOf(item: Pick<Item, 'name' | 'tags'>): string {
+  if (item.tags.scenario) return item.tags.scenario;
+  if (item.tags.journey)
+    return item.tags.project ? `${item.tags.project} ${item.tags.journey}` : item.tags.journey;
+  return item.name;
+}
+
+/** A file name for a group: lower case, safe on every file system ("/health/ready" → "health-ready"). */
+export function slugOf(group: string): string {
+  return (
+    group
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'item'
+  );
+}
+
+export function baselinePath(dir: string, profile: string, suite: string, group: string): string {
+  return join(dir, slugOf(profile), slugOf(suite), `${slugOf(group)}.json`);
+}
+
+/** Six significant digits are far below any noise, and keep a file reviewable. */
+const round = (v: number) => Number(v.toPrecision(6));
+
+/** The metrics a comparison can use: trends and rates, with samples or a histogram, not both. */
+function keptMetrics(metrics: Record<string, Metric>): Record<string, Metric> {
+  const kept: Record<string, Metric> = {};
+  for (const [name, metric] of Object.entries(metrics)) {
+    if (metric.type === 'rate') kept[name] = metric;
+    if (metric.type !== 'trend' || metric.count === 0) continue;
+    if (metric.samples?.length) {
+      const { histogram: _dropped, ...rest } = metric;
+      kept[name] = { ...rest, samples: metric.samples.map(round) };
+    } else if (metric.histogram) kept[name] = metric;
+  }
+  return kept;
+}
+
+/** Pure: the baseline files a run would give, one per suite and group, filtered by `wanted`. */
+export function baselinesFromRun(
+  result: RunResult,
+  wanted: (suite: string, group: string) => boolean = () => true,
+): BaselineFile[] {
+  const files = new Map<string, BaselineFile>();
+  for (const suite of result.suites) {
+    if (suite.status !== 'measured') continue;
+    for (const item of suite.items) {
+      const group = groupOf(item);
+      if (!wanted(suite.suite, group)) continue;
+      const metrics = keptMetrics(item.metrics);
+      if (!Object.keys(metrics).length) continue;
+      const key = `${suite.suite}\0${group}`;
+      let file = files.get(key);
+      if (!file) {
+        file = {
+          schemaVersion: BASELINE_SCHEMA_VERSION,
+          suite: suite.suite,
+          group,
+          takenAt: result.run.startedAt,
+          runId: result.run.id,
+          profile: result.run.profile,
+          baseUrl: result.run.baseUrl,
+          embeddedTarget: result.run.embeddedTarget,
+          git: result.run.git,
+          machine: result.run.machine,
+          items: [],
+        };
+        files.set(key, file);
+      }
+      file.items.push({ name: item.name, kind: item.kind, metrics });
+    }
+  }
+  return [...files.values()];
+}
+
+/** JSON with arrays of numbers on one line: a reviewer reads a metric, not 30 lines of samples. */
+export function formatBaseline(file: BaselineFile): string {
+  const text = JSON.stringify(file, null, 2).replace(
+    /\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g,
+    (_m, inner) => `[${(inner as string).split(/,\s*/).join(', ')}]`,
+  );
+  return `${text}\n`;
+}
+
+export interface LoadedBaseline {
+  file: string;
+  baseline: BaselineFile;
+}
+
+/** Validates one file's JSON; the error names the file and the field, and what to do. */
+export function parseBaseline(value: unknown, file: string): BaselineFile {
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== BASELINE_SCHEMA_VERSION) {
+    throw new BaselineError(
+      `${file}: schemaVersion ${JSON.stringify(version)} is not ${BASELINE_SCHEMA_VERSION}: re-create it with npm run baselines:update, or remove it`,
+    );
+  }
+  const result = baselineFileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new BaselineError(
+    `${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}: the baseline is corrupt; restore it from git or re-create it with npm run baselines:update`,
+  );
+}
+
+/** Every baseline of a profile (baselines/<profile>/<suite>/*.json); none is an empty list. */
+export async function readBaselines(dir: string, profile: string): Promise<LoadedBaseline[]> {
+  const root = join(dir, slugOf(profile));
+  const suites = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw new BaselineError(`cannot read ${root}: ${error.message}`);
+  });
+  const loaded: LoadedBaseline[] = [];
+  for (const suite of suites.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const names = (await readdir(join(root, suite.name))).filter((n) => n.endsWith('.json')).sort();
+    for (const name of names) {
+      const file = join(root, suite.name, name);
+      let value: unknown;
+      try {
+        value = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new BaselineError(
+          `${file} is not valid JSON (${(error as Error).message}): restore it from git or re-create it with npm run baselines:update`,
+        );
+      }
+      loaded.push({ file, baseline: parseBaseline(value, file) });
+    }
+  }
+  return loaded;
+}
+
+/** Writes each file atomically; returns the paths, relative to `cwd` for display. */
+export async function writeBaselines(
+  dir: string,
+  files: BaselineFile[],
+  cwd = process.cwd(),
+): Promise<string[]> {
+  const paths = files.map((f) => baselinePath(dir, f.profile, f.suite, f.group));
+  const clash = paths.findIndex((p, i) => paths.indexOf(p) !== i);
+  if (clash >= 0)
+    throw new BaselineError(
+      `two measured things share the file ${paths[clash]}: rename one of "${files[paths.indexOf(paths[clash] as string)]?.group}" and "${files[clash]?.group}"`,
+    );
+  const written: string[] = [];
+  for (const [i, file] of files.entries()) {
+    const path = paths[i] as string;
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeAtomic(path, formatBaseline(file));
+    written.push(relative(cwd, path));
+  }
+  return written;
+}

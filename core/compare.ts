@@ -1,0 +1,275 @@
+/**
+ * The regression verdict (pure): each metric of a run against the same metric of its committed
+ * baseline. A metric regressed when it is worse by more than a minimum effect (relative and
+ * absolute, so noise on tiny values cannot fail a run) AND the one-sided test says so at alpha:
+ * Mann-Whitney U on per-iteration samples, the percentile test on latency histograms, Fisher's
+ * exact test on rates. Too few samples for the test to ever reach alpha is "inconclusive".
+ */
+import type { BaselineFile, BaselineItem } from './baselines.ts';
+import { groupOf } from './baselines.ts';
+import { decodeHistogram, histogramBins } from './histogram.ts';
+import type { Comparison, Metric, RateMetric, SuiteResult, TrendMetric } from './results.ts';
+import {
+  type Bin,
+  mannWhitneyGreater,
+  median,
+  proportionDifferenceInterval,
+  proportionGreater,
+  quantileGreater,
+  quantileInterval,
+  quantileOf,
+  shiftInterval,
+  smallestQuantileP,
+  smallestUTestP,
+} from './stats.ts';
+
+export interface Effect {
+  relative: number;
+  absolute: number;
+}
+
+export interface CompareOptions {
+  alpha: number;
+  /** Percentiles compared for histogram-only trends. */
+  percentiles: number[];
+  /** Minimum effects by metric name, over the defaults by unit. */
+  minEffect: Record<string, Partial<Effect>>;
+}
+
+/** Default minimum effects: 10 %, and an absolute floor in the metric's unit. */
+const FLOOR_BY_UNIT: Record<string, number> = {
+  ms: 5,
+  bytes: 1024,
+  count: 1,
+  score: 0.01,
+  unitless: 0.01,
+  ratio: 0.001,
+};
+
+/** Metrics that are not the system's performance: compared never. */
+const NOT_COMPARED = new Set(['benchmark_index', 'http_req_duration_uncorrected']);
+
+/** Higher is better for scores and check pass rates; lower for everything else. */
+export function betterOf(metric: string): Comparison['better'] {
+  return metric === 'checks' || /(^|_)score$/.test(metric) ? 'higher' : 'lower';
+}
+
+export function effectFor(metric: string, unit: string, options: CompareOptions): Effect {
+  const own = options.minEffect[metric] ?? {};
+  return { relative: own.relative ?? 0.1, absolute: own.absolute ?? FLOOR_BY_UNIT[unit] ?? 0 };
+}
+
+interface Test {
+  stat: string;
+  method: Comparison['method'];
+  baseline: number;
+  current: number;
+  interval: [number | null, number | null] | null;
+  /** One-sided p that current is worse / better than baseline. */
+  pWorse: number;
+  pBetter: number;
+  smallestP: number;
+  samples: Comparison['samples'];
+}
+
+function decide(
+  test: Test,
+  context: { suite: string; item: string; metric: string; unit: string },
+  options: CompareOptions,
+): Comparison {
+  const better = betterOf(context.metric);
+  const effect = effectFor(context.metric, context.unit, options);
+  const delta = test.current - test.baseline;
+  const worse = better === 'lower' ? delta : -delta;
+  const needed = Math.max(effect.relative * Math.abs(test.baseline), effect.absolute);
+  const base = {
+    ...context,
+    stat: test.stat,
+    better,
+    method: test.method,
+    baseline: test.baseline,
+    current: test.current,
+    delta,
+    relative: test.baseline !== 0 ? delta / Math.abs(test.baseline) : null,
+    interval: test.interval,
+    alpha: options.alpha,
+    minEffect: effect,
+    samples: test.samples,
+  };
+  if (test.smallestP > options.alpha) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      p: null,
+      reason: `too few samples (${test.samples.baseline} baseline, ${test.samples.current} current): the ${test.method} test cannot reach p ≤ ${options.alpha}`,
+    };
+  }
+  if (worse > needed && test.pWorse <= options.alpha)
+    return { ...base, status: 'regression', p: test.pWorse };
+  if (-worse > needed && test.pBetter <= options.alpha)
+    return { ...base, status: 'improved', p: test.pBetter };
+  const p = worse >= 0 ? test.pWorse : test.pBetter;
+  const reason =
+    Math.abs(worse) > needed
+      ? `not significant (p = ${p.toPrecision(2)} > ${options.alpha})`
+      : `within the minimum effect (|Δ| ≤ ${+needed.toPrecision(3)} ${context.unit})`;
+  return { ...base, status: 'pass', p, reason };
+}
+
+function samplesTest(
+  current: number[],
+  baseline: number[],
+  better: Comparison['better'],
+  alpha: number,
+): Test {
+  const up = mannWhitneyGreater(current, baseline).p;
+  const down = mannWhitneyGreater(baseline, current).p;
+  return {
+    stat: 'med',
+    method: 'mann-whitney',
+    baseline: median(baseline),
+    current: median(current),
+    interval: shiftInterval(current, baseline, alpha).interval,
+    pWorse: better === 'lower' ? up : down,
+    pBetter: better === 'lower' ? down : up,
+    smallestP: smallestUTestP(current.length, baseline.length),
+    samples: { baseline: baseline.length, current: current.length },
+  };
+}
+
+function binsOf(metric: TrendMetric): Bin[] {
+  const histogram = metric.histogram;
+  if (!histogram) return [];
+  return histogramBins(decodeHistogram(histogram.data)).map((b) => ({
+    value: b.value / histogram.scale,
+    count: b.count,
+  }));
+}
+
+function quantileTest(
+  current: Bin[],
+  baseline: Bin[],
+  percentile: number,
+  better: Comparison['better'],
+  alpha: number,
+): Test {
+  const q = percentile / 100;
+  const [cLow, cHigh] = quantileInterval(current, q, alpha);
+  const [bLow, bHigh] = quantileInterval(baseline, q, alpha);
+  const up = quantileGreater(current, baseline, q);
+  const down = quantileGreater(baseline, current, q);
+  const nc = current.reduce((s, b) => s + b.count, 0);
+  const nb = baseline.reduce((s, b) => s + b.count, 0);
+  return {
+    stat: percentile === 50 ? 'med' : `p(${percentile})`,
+    method: 'quantile',
+    baseline: quantileOf(baseline, q),
+    current: quantileOf(current, q),
+    // Δ's interval from the two percentile intervals (each at 1 − alpha/2 per side).
+    interval: [
+      cLow !== null && bHigh !== null ? cLow - bHigh : null,
+      cHigh !== null && bLow !== null ? cHigh - bLow : null,
+    ],
+    pWorse: better === 'lower' ? up : down,
+    pBetter: better === 'lower' ? down : up,
+    smallestP: Math.max(smallestQuantileP(nc, nb, q), smallestQuantileP(nb, nc, q)),
+    samples: { baseline: nb, current: nc },
+  };
+}
+
+function rateTest(
+  current: RateMetric,
+  baseline: RateMetric,
+  better: Comparison['better'],
+  alpha: number,
+): Test {
+  const up = proportionGreater(current.passes, current.count, baseline.passes, baseline.count);
+  const down = proportionGreater(baseline.passes, baseline.count, current.passes, current.count);
+  const [low, high] = proportionDifferenceInterval(
+    current.passes,
+    current.count,
+    baseline.passes,
+    baseline.count,
+    alpha,
+  );
+  return {
+    stat: 'rate',
+    method: 'proportion',
+    baseline: baseline.passes / baseline.count,
+    current: current.passes / current.count,
+    interval: [low, high],
+    pWorse: better === 'lower' ? up : down,
+    pBetter: better === 'lower' ? down : up,
+    // Fisher's exact test at its strongest (every current sample true, no baseline one): as U's.
+    smallestP: smallestUTestP(current.count, baseline.count),
+    samples: { baseline: baseline.count, current: current.count },
+  };
+}
+
+/** The tests one metric gets, or none when the two are not comparable. */
+function testsFor(name: string, current: Metric, baseline: Metric, options: CompareOptions): Test[] {
+  const better = betterOf(name);
+  if (current.type === 'rate' && baseline.type === 'rate') {
+    if (!current.count || !baseline.count) return [];
+    return [rateTest(current, baseline, better, options.alpha)];
+  }
+  if (current.type !== 'trend' || baseline.type !== 'trend' || !current.count || !baseline.count) return [];
+  if (current.samples?.length && baseline.samples?.length)
+    return [samplesTest(current.samples, baseline.samples, better, options.alpha)];
+  const c = binsOf(current);
+  const b = binsOf(baseline);
+  if (!c.length || !b.length) return [];
+  return options.percentiles.map((p) => quantileTest(c, b, p, better, options.alpha));
+}
+
+export function compareItem(
+  suite: string,
+  item: { name: string; metrics: Record<string, Metric> },
+  baseline: BaselineItem,
+  options: CompareOptions,
+): Comparison[] {
+  const comparisons: Comparison[] = [];
+  for (const [name, current] of Object.entries(item.metrics)) {
+    const before = baseline.metrics[name];
+    if (!before || NOT_COMPARED.has(name)) continue;
+    for (const test of testsFor(name, current, before, options)) {
+      comparisons.push(decide(test, { suite, item: item.name, metric: name, unit: current.unit }, options));
+    }
+  }
+  return comparisons;
+}
+
+export interface RunComparison {
+  comparisons: Comparison[];
+  /** "suite group" measured in this run with no baseline. */
+  missing: string[];
+  /** The baseline files this run was compared with. */
+  used: BaselineFile[];
+}
+
+/** Compares every measured item that has a baseline; lists the groups that have none. */
+export function compareRun(
+  suites: SuiteResult[],
+  baselines: BaselineFile[],
+  options: CompareOptions,
+): RunComparison {
+  const byGroup = new Map(baselines.map((b) => [`${b.suite}\0${b.group}`, b]));
+  const comparisons: Comparison[] = [];
+  const missing = new Set<string>();
+  const used = new Set<BaselineFile>();
+  for (const suite of suites) {
+    if (suite.status !== 'measured') continue;
+    for (const item of suite.items) {
+      const group = groupOf(item);
+      const file = byGroup.get(`${suite.suite}\0${group}`);
+      const before = file?.items.find((i) => i.name === item.name);
+      if (!file || !before) {
+        if (!file) missing.add(`${suite.suite} ${group}`);
+        continue;
+      }
+      used.add(file);
+      comparisons.push(...compareItem(suite.suite, item, before, options));
+    }
+  }
+  return { comparisons, missing: [...missing], used: [...used] };
+}

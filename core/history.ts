@@ -1,0 +1,100 @@
+/**
+ * reports/history.jsonl: one line per run with its key figures and verdict, so the HTML report
+ * can draw the trend of the last runs. Appended (one short write per run), read tolerantly:
+ * a damaged line is skipped, never fatal, since the history only draws a chart.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { decodeHistogram, percentile } from './histogram.ts';
+import type { Metric, RunResult } from './results.ts';
+
+export const historyEntrySchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  profile: z.string(),
+  milestone: z.string(),
+  baseUrl: z.string(),
+  commit: z.string().optional(),
+  status: z.enum(['pass', 'fail', 'error']),
+  exitCode: z.number().int(),
+  regressions: z.number().int().nonnegative(),
+  /** "suite item metric stat" → value in the metric's unit (ms, ratio, score…). */
+  metrics: z.record(z.string(), z.number()),
+});
+
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** The figures worth a trend line: per item, its headline statistics. */
+const KEY_STATS: Record<string, string[]> = {
+  http_req_duration: ['p(95)', 'med'],
+  http_req_failed: ['rate'],
+  page_load: ['med'],
+  lcp: ['med'],
+  lh_score: ['med'],
+  journey_duration: ['med'],
+};
+
+function statOf(metric: Metric, stat: string): number | null {
+  if (metric.type === 'rate') return stat === 'rate' ? metric.rate : null;
+  if (metric.type !== 'trend' || metric.count === 0) return null;
+  if (stat === 'med') return metric.values.med;
+  const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)?.[1];
+  if (p === undefined) return null;
+  if (metric.histogram)
+    return percentile(decodeHistogram(metric.histogram.data), Number(p)) / metric.histogram.scale;
+  return (metric.values as Record<string, number | null>)[`p${p}`] ?? null;
+}
+
+/** Pure: the history line of a run. */
+export function historyEntryOf(result: RunResult): HistoryEntry {
+  const metrics: Record<string, number> = {};
+  for (const suite of result.suites) {
+    for (const item of suite.items) {
+      for (const [name, stats] of Object.entries(KEY_STATS)) {
+        const metric = item.metrics[name];
+        if (!metric) continue;
+        for (const stat of stats) {
+          const value = statOf(metric, stat);
+          if (value !== null && Number.isFinite(value))
+            metrics[`${suite.suite} ${item.name} ${name} ${stat}`] = Number(value.toPrecision(6));
+        }
+      }
+    }
+  }
+  return {
+    id: result.run.id,
+    startedAt: result.run.startedAt,
+    profile: result.run.profile,
+    milestone: result.run.milestone,
+    baseUrl: result.run.baseUrl,
+    ...(result.run.git.commit ? { commit: result.run.git.commit } : {}),
+    status: result.outcome.status,
+    exitCode: result.outcome.exitCode,
+    regressions: result.comparisons.filter((c) => c.status === 'regression').length,
+    metrics,
+  };
+}
+
+export const historyPath = (reportsDir: string) => join(reportsDir, 'history.jsonl');
+
+export async function appendHistory(reportsDir: string, entry: HistoryEntry): Promise<void> {
+  await mkdir(reportsDir, { recursive: true });
+  await appendFile(historyPath(reportsDir), `${JSON.stringify(entry)}\n`);
+}
+
+/** The last `limit` entries (oldest first); a missing file is an empty history. */
+export async function readHistory(reportsDir: string, limit = 30): Promise<HistoryEntry[]> {
+  const text = await readFile(historyPath(reportsDir), 'utf8').catch(() => '');
+  const entries: HistoryEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = historyEntrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) entries.push(parsed.data);
+    } catch {
+      // A torn or hand-edited line: skip it, the chart loses one point.
+    }
+  }
+  return entries.slice(-limit);
+}
