@@ -10,6 +10,8 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { PerfError } from './errors.ts';
 import { writeAtomic } from './files.ts';
+import { KEY_STATS, statValue } from './metrics.ts';
+import { formatValue } from './report/format.ts';
 import { type Item, type Metric, metricSchema, type RunResult, runMetaSchema } from './results.ts';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -192,4 +194,40 @@ export async function writeBaselines(
     written.push(relative(cwd, path));
   }
   return written;
+}
+
+/** Pure: what an update does to one file, "old → new" for each item's headline figures. */
+export function describeChanges(
+  path: string,
+  before: BaselineFile | 'corrupt' | undefined,
+  after: BaselineFile,
+): string {
+  const state = before === undefined ? 'new' : before === 'corrupt' ? 'replaces a corrupt file' : 'updated';
+  const lines = [
+    `${path} (${state}${before && before !== 'corrupt' ? `, was ${before.takenAt.slice(0, 10)}` : ''})`,
+  ];
+  for (const item of after.items) {
+    const old = before && before !== 'corrupt' ? before.items.find((i) => i.name === item.name) : undefined;
+    const parts: string[] = [];
+    for (const [name, stats] of Object.entries(KEY_STATS)) {
+      const metric = item.metrics[name];
+      if (!metric) continue;
+      for (const stat of stats) {
+        const now = statValue(metric, stat);
+        if (now === null) continue;
+        const previous = old?.metrics[name] ? statValue(old.metrics[name], stat) : null;
+        const change =
+          previous !== null && previous !== 0
+            ? ` (${now >= previous ? '+' : '−'}${Math.abs(((now - previous) / previous) * 100).toFixed(1)} %)`
+            : '';
+        parts.push(
+          `${name} ${stat} ${previous === null ? '' : `${formatValue(previous, metric.unit)} → `}${formatValue(now, metric.unit)}${change}`,
+        );
+      }
+    }
+    lines.push(
+      `  ${item.name}${old || !before || before === 'corrupt' ? '' : ' (new item)'}: ${parts.join('; ') || `${Object.keys(item.metrics).length} metrics`}`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -34,6 +34,17 @@ export interface CompareOptions {
   percentiles: number[];
   /** Minimum effects by metric name, over the defaults by unit. */
   minEffect: Record<string, Partial<Effect>>;
+  /**
+   * Judge only against baselines taken on the same machine class (CPU model and count): on
+   * another machine a difference may be the machine's, so those comparisons are inconclusive.
+   */
+  sameMachine: boolean;
+}
+
+/** The machine that measured, as far as comparisons care. */
+export interface MachineClass {
+  cpuModel: string;
+  cores: number;
 }
 
 /** Default minimum effects: 10 %, and an absolute floor in the metric's unit. */
@@ -247,11 +258,14 @@ export interface RunComparison {
   used: BaselineFile[];
 }
 
+const machineOf = (m: MachineClass) => `${m.cores} × ${m.cpuModel}`;
+
 /** Compares every measured item that has a baseline; lists the groups that have none. */
 export function compareRun(
   suites: SuiteResult[],
   baselines: BaselineFile[],
   options: CompareOptions,
+  machine?: MachineClass,
 ): RunComparison {
   const byGroup = new Map(baselines.map((b) => [`${b.suite}\0${b.group}`, b]));
   const comparisons: Comparison[] = [];
@@ -268,7 +282,19 @@ export function compareRun(
         continue;
       }
       used.add(file);
-      comparisons.push(...compareItem(suite.suite, item, before, options));
+      const compared = compareItem(suite.suite, item, before, options);
+      const elsewhere = machine && options.sameMachine && machineOf(file.machine) !== machineOf(machine);
+      comparisons.push(
+        ...(elsewhere
+          ? compared.map(
+              (c): Comparison => ({
+                ...c,
+                status: 'inconclusive',
+                reason: `the baseline was taken on ${machineOf(file.machine)}, this run on ${machineOf(machine)}: re-take it on this machine class (or set baselines.sameMachine: false)`,
+              }),
+            )
+          : compared),
+      );
     }
   }
   return { comparisons, missing: [...missing], used: [...used] };

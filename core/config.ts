@@ -135,6 +135,8 @@ const baselinesSchema = z
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 95, 99]),
     /** Minimum effects by metric name (e.g. "page_load"); defaults depend on the unit. */
     minEffect: z.record(z.string(), effectSchema).default({}),
+    /** Judge only against baselines taken on the same CPU model and count (else: inconclusive). */
+    sameMachine: z.boolean().default(true),
     /** A comparison with too few samples: shown ("warn"), or counted as a failure ("fail"). */
     inconclusive: z.enum(['warn', 'fail']).default('warn'),
   })

@@ -6,8 +6,8 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { decodeHistogram, percentile } from './histogram.ts';
-import type { Metric, RunResult } from './results.ts';
+import { KEY_STATS, statValue } from './metrics.ts';
+import type { RunResult } from './results.ts';
 
 export const historyEntrySchema = z.object({
   id: z.string(),
@@ -25,27 +25,6 @@ export const historyEntrySchema = z.object({
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-/** The figures worth a trend line: per item, its headline statistics. */
-const KEY_STATS: Record<string, string[]> = {
-  http_req_duration: ['p(95)', 'med'],
-  http_req_failed: ['rate'],
-  page_load: ['med'],
-  lcp: ['med'],
-  lh_score: ['med'],
-  journey_duration: ['med'],
-};
-
-function statOf(metric: Metric, stat: string): number | null {
-  if (metric.type === 'rate') return stat === 'rate' ? metric.rate : null;
-  if (metric.type !== 'trend' || metric.count === 0) return null;
-  if (stat === 'med') return metric.values.med;
-  const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)?.[1];
-  if (p === undefined) return null;
-  if (metric.histogram)
-    return percentile(decodeHistogram(metric.histogram.data), Number(p)) / metric.histogram.scale;
-  return (metric.values as Record<string, number | null>)[`p${p}`] ?? null;
-}
-
 /** Pure: the history line of a run. */
 export function historyEntryOf(result: RunResult): HistoryEntry {
   const metrics: Record<string, number> = {};
@@ -55,7 +34,7 @@ export function historyEntryOf(result: RunResult): HistoryEntry {
         const metric = item.metrics[name];
         if (!metric) continue;
         for (const stat of stats) {
-          const value = statOf(metric, stat);
+          const value = statValue(metric, stat);
           if (value !== null && Number.isFinite(value))
             metrics[`${suite.suite} ${item.name} ${name} ${stat}`] = Number(value.toPrecision(6));
         }

@@ -77,12 +77,8 @@ export function fairnessWarnings(meta: RunMeta, used: LoadedBaseline[]): string[
   for (const { file, baseline } of used) {
     if (baseline.baseUrl !== meta.baseUrl && !(baseline.embeddedTarget && meta.embeddedTarget))
       warnings.add(`${file} was taken against ${baseline.baseUrl}, this run measures ${meta.baseUrl}`);
-    const a = baseline.machine;
-    const b = meta.machine;
-    if (a.cpuModel !== b.cpuModel || a.cores !== b.cores)
-      warnings.add(
-        `baselines taken on ${a.cores} × ${a.cpuModel}, this run on ${b.cores} × ${b.cpuModel}: differences may be the machine's (re-take the baselines on this machine class)`,
-      );
+    if (baseline.profile !== meta.profile)
+      warnings.add(`${file} was taken with profile ${baseline.profile}, this run is ${meta.profile}`);
   }
   return [...warnings];
 }
@@ -101,6 +97,7 @@ export function assembleResult(
         suites,
         baselines.loaded.map((l) => l.baseline),
         baselines.options,
+        meta.machine,
       )
     : undefined;
   const used = baselines?.loaded.filter((l) => compared?.used.includes(l.baseline)) ?? [];

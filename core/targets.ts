@@ -149,7 +149,8 @@ export interface ThresholdOverride {
   add?: boolean;
 }
 
-function globMatch(pattern: string | undefined, value: string): boolean {
+/** "*" matches any run of characters; no pattern matches everything. */
+export function globMatch(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined || pattern === '*') return true;
   const regex = new RegExp(
     `^${pattern

@@ -3,8 +3,7 @@
  * the spread of the machine's benchmarkIndex that says whether the runs can be trusted.
  */
 import type { Result as Lhr } from 'lighthouse';
-import { createHistogram, recordMicros } from '../core/histogram.ts';
-import { trendFromHistogram } from '../core/metrics.ts';
+import { trendFromValues } from '../core/metrics.ts';
 import type { Metric, TrendMetric } from '../core/results.ts';
 
 export interface RunFigures {
@@ -83,26 +82,20 @@ export function benchmarkSpread(runs: RunFigures[]): number | null {
   return (Math.max(...values) - Math.min(...values)) / median(values);
 }
 
-function trend(values: (number | null)[], unit: TrendMetric['unit'], scale: number): TrendMetric {
-  const histogram = createHistogram();
-  for (const v of values) if (v !== null && v >= 0) recordMicros(histogram, v * scale);
-  return trendFromHistogram(histogram, unit, scale);
-}
-
 /** The runs as metrics of the result schema: each a trend over the runs, judged at its median. */
 export function metricsOf(runs: RunFigures[]): Record<string, Metric> {
   const pick = (k: keyof RunFigures) => runs.map((r) => r[k]);
   return {
-    page_load: trend(pick('observedLoad'), 'ms', 1000),
-    lh_score: trend(pick('score'), 'score', 1000),
-    fcp: trend(pick('fcp'), 'ms', 1000),
-    lcp: trend(pick('lcp'), 'ms', 1000),
-    tbt: trend(pick('tbt'), 'ms', 1000),
-    cls: trend(pick('cls'), 'score', 10_000),
-    speed_index: trend(pick('speedIndex'), 'ms', 1000),
-    total_bytes: trend(pick('totalBytes'), 'bytes', 1),
-    requests: trend(pick('requests'), 'count', 1),
+    page_load: trendFromValues(pick('observedLoad'), 'ms', 1000),
+    lh_score: trendFromValues(pick('score'), 'score', 1000),
+    fcp: trendFromValues(pick('fcp'), 'ms', 1000),
+    lcp: trendFromValues(pick('lcp'), 'ms', 1000),
+    tbt: trendFromValues(pick('tbt'), 'ms', 1000),
+    cls: trendFromValues(pick('cls'), 'score', 10_000),
+    speed_index: trendFromValues(pick('speedIndex'), 'ms', 1000),
+    total_bytes: trendFromValues(pick('totalBytes'), 'bytes', 1),
+    requests: trendFromValues(pick('requests'), 'count', 1),
     // The machine's speed during each run, kept so a slow run can be told from a slow page.
-    benchmark_index: trend(pick('benchmarkIndex'), 'count', 1),
+    benchmark_index: trendFromValues(pick('benchmarkIndex'), 'count', 1),
   };
 }

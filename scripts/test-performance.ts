@@ -17,7 +17,8 @@ import { runCli } from '../core/cli.ts';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
-import { assembleResult, type PlannedSuite, runSuites } from '../core/pipeline.ts';
+import { readBaselines } from '../core/baselines.ts';
+import { assembleResult, type BaselineInput, type PlannedSuite, runSuites } from '../core/pipeline.ts';
 import { consoleProgress, renderConsoleSummary } from '../core/report/console.ts';
 import { writeReports } from '../core/report/write.ts';
 import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
@@ -127,6 +128,15 @@ async function main(): Promise<number> {
   const milestoneName = args.milestone ?? config.milestone;
   const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
   const overrides = overridesFrom(config, args.config);
+  // Read before measuring: a corrupt baseline stops the run now, not after minutes of load.
+  const baselines: BaselineInput | undefined = config.baselines.enabled
+    ? {
+        dir: config.baselines.dir,
+        loaded: await readBaselines(config.baselines.dir, profile),
+        options: config.baselines,
+        inconclusive: config.baselines.inconclusive,
+      }
+    : undefined;
   const given =
     (args['base-url'] && parseBaseUrl(args['base-url'], '--base-url')) ||
     (process.env.BASE_URL && parseBaseUrl(process.env.BASE_URL, 'BASE_URL')) ||
@@ -168,10 +178,14 @@ async function main(): Promise<number> {
       suites,
       milestone,
       overrides,
+      baselines,
     );
-    const written = await writeReports(result, config.reportsDir);
+    const used = new Set(result.baseline?.files.map((f) => f.file));
+    const written = await writeReports(result, config.reportsDir, process.env, {
+      baselines: (baselines?.loaded ?? []).filter((l) => used.has(l.file)).map((l) => l.baseline),
+    });
     process.stdout.write(renderConsoleSummary(result));
-    console.log(`reports: ${written.dir}/ (summary.json, summary.md, junit.xml)`);
+    console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);
     return result.outcome.exitCode;
   } finally {
     await target?.stop();

@@ -4,8 +4,7 @@
  * Vitals as percentiles over the iterations (marked when they rest on too few samples, as
  * every trend is), and the Web Vitals "good" thresholds for the verdict.
  */
-import { createHistogram, recordMicros } from '../core/histogram.ts';
-import { rateMetric, trendFromHistogram } from '../core/metrics.ts';
+import { rateMetric, trendFromValues } from '../core/metrics.ts';
 import type { Item, Metric, SuiteResult, TrendMetric } from '../core/results.ts';
 import type { PageSnapshot } from './collector.ts';
 import type { IterationSamples } from './samples.ts';
@@ -24,12 +23,6 @@ export interface Iteration {
 
 /** Web Vitals' "good" limits (web.dev), judged at the median of the iterations. */
 export const VITALS_THRESHOLDS = { lcp: 'med<2500', cls: 'med<0.1', inp: 'med<200' } as const;
-
-function trend(values: number[], unit: TrendMetric['unit'], scale: number): TrendMetric {
-  const histogram = createHistogram();
-  for (const v of values) recordMicros(histogram, v * scale);
-  return trendFromHistogram(histogram, unit, scale);
-}
 
 const numbers = (values: (number | null | undefined)[]) =>
   values.filter((v): v is number => typeof v === 'number' && v >= 0);
@@ -70,7 +63,7 @@ export function aggregate(iterations: Iteration[]): Aggregate {
       tags,
       metrics: {
         checks: rateMetric(runs.filter((r) => r.passed).length, runs.length),
-        journey_duration: trend(
+        journey_duration: trendFromValues(
           runs.map((r) => r.durationMs),
           'ms',
           1000,
@@ -90,7 +83,7 @@ export function aggregate(iterations: Iteration[]): Aggregate {
       const samples = runs.flatMap((r) => r.samples.steps.filter((s) => s.name === step));
       const pages = samples.map((s) => s.page).filter((p): p is PageSnapshot => p !== undefined);
       const metrics: Record<string, Metric> = {
-        step_duration: trend(
+        step_duration: trendFromValues(
           samples.map((s) => s.ms),
           'ms',
           1000,
@@ -99,11 +92,11 @@ export function aggregate(iterations: Iteration[]): Aggregate {
       const name = `${key} › ${step}`;
       if (pages.length) {
         for (const [metric, field, unit, scale] of PAGE_METRICS)
-          metrics[metric] = trend(numbers(pages.map((p) => p[field])), unit, scale);
+          metrics[metric] = trendFromValues(numbers(pages.map((p) => p[field])), unit, scale);
         // CLS and INP are final only when the page is left; the step's own sample carries them.
-        metrics.cls = trend(numbers(samples.map((s) => s.cls ?? s.page?.cls)), 'score', 10_000);
+        metrics.cls = trendFromValues(numbers(samples.map((s) => s.cls ?? s.page?.cls)), 'score', 10_000);
         const inp = numbers(samples.map((s) => s.inp));
-        if (inp.length) metrics.inp = trend(inp, 'ms', 1000);
+        if (inp.length) metrics.inp = trendFromValues(inp, 'ms', 1000);
         const vitals: Record<string, string[]> = {
           lcp: [VITALS_THRESHOLDS.lcp],
           cls: [VITALS_THRESHOLDS.cls],

@@ -36,6 +36,7 @@ function tempConfig(extra = '', smokeRequests = 20, load = false): { file: strin
         },
       },
       thresholds: [{ suite: 'health', metrics: { checks: ['rate==1'] } }],
+      ${extra.includes('baselines:') ? '' : `baselines: { dir: ${JSON.stringify(join(dir, 'baselines'))} },`}
       ${suites}
       ${extra}
     };\n`,

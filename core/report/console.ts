@@ -13,7 +13,6 @@ import {
   formatP,
   formatThreshold,
   formatValue,
-  regressionsFirst,
   STATUS_WORD,
 } from './format.ts';
 
@@ -74,13 +73,12 @@ export function renderConsoleSummary(result: RunResult): string {
     formatValue(v.value, v.unit),
     v.reason ?? '',
   ];
-  const comparisons = regressionsFirst(result.comparisons.filter((c) => c.status !== 'pass'));
+  const regressions = result.comparisons.filter((c) => c.status === 'regression');
   const bad = (v: Verdict) => v.status === 'fail' || v.status === 'error';
   const rows = [
     ...verdicts.filter(bad).map(verdictRow),
-    ...comparisons.filter((c) => c.status !== 'improved').map(comparisonRow),
+    ...regressions.map(comparisonRow),
     ...verdicts.filter((v) => !bad(v)).map(verdictRow),
-    ...comparisons.filter((c) => c.status === 'improved').map(comparisonRow),
   ];
   const shown = rows.slice(0, MAX_ROWS);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...shown.map((r) => (r[i] ?? '').length), 0));
@@ -91,6 +89,12 @@ export function renderConsoleSummary(result: RunResult): string {
       .trimEnd(),
   );
   if (rows.length > MAX_ROWS) lines.push(`… and ${rows.length - MAX_ROWS} more (all in summary.md)`);
+  const counted = (status: Comparison['status']) =>
+    result.comparisons.filter((c) => c.status === status).length;
+  if (result.comparisons.length)
+    lines.push(
+      `baselines: ${result.comparisons.length} comparisons, ${regressions.length} regressed, ${counted('improved')} improved, ${counted('inconclusive')} inconclusive (too few samples; listed in summary.md)`,
+    );
   const missing = result.baseline?.missing ?? [];
   if (missing.length)
     lines.push(

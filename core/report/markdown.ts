@@ -34,7 +34,8 @@ function baselineSection(result: RunResult, suite: string): string[] {
   const comparisons = regressionsFirst(result.comparisons.filter((c) => c.suite === suite));
   if (!comparisons.length) return [];
   const alpha = comparisons[0]?.alpha ?? 0.01;
-  const notable = comparisons.filter((c) => c.status !== 'pass');
+  const notable = comparisons.filter((c) => c.status === 'regression' || c.status === 'improved');
+  const inconclusive = comparisons.filter((c) => c.status === 'inconclusive');
   const quiet = comparisons.filter((c) => c.status === 'pass');
   const lines = [
     '',
@@ -42,6 +43,16 @@ function baselineSection(result: RunResult, suite: string): string[] {
     '',
   ];
   if (notable.length) lines.push(...comparisonRows(notable));
+  if (inconclusive.length) {
+    lines.push(
+      '',
+      `<details><summary>${inconclusive.length} inconclusive (too few samples to tell)</summary>`,
+      '',
+      ...comparisonRows(inconclusive),
+      '',
+      '</details>',
+    );
+  }
   if (quiet.length) {
     lines.push(
       '',
