@@ -1,6 +1,6 @@
 /** The gate end to end: `npm run test:performance` as a user runs it, against the embedded target. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,4 +187,107 @@ describe('npm run test:performance', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(isAlive(pid)).toBe(false);
   }, 30_000);
+});
+
+const UPDATE = join(ROOT, 'scripts/baselines-update.ts');
+
+function updateBaselines(args: string[]): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', UPDATE, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
+  );
+}
+
+describe('the gate against committed baselines', () => {
+  it('warns without a baseline, takes one on command, passes the same build and fails a slower one', async () => {
+    const { file, reports } = tempConfig('', 300);
+    const baselines = join(reports, '..', 'baselines');
+    const first = await gate(['--profile', 'smoke', '--config', file]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/no baseline yet for 3 measured things .*: run npm run baselines:update/);
+    expect(existsSync(baselines)).toBe(false);
+
+    const dry = await updateBaselines(['--config', file, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/health-ready\.json \(new\)/);
+    expect(existsSync(baselines)).toBe(false);
+    const update = await updateBaselines(['--config', file, '--suite', 'health']);
+    expect(update.stderr).toBe('');
+    expect(update.code).toBe(0);
+    expect(update.stdout).toMatch(/wrote 3 baseline files/);
+    const taken = join(baselines, 'smoke', 'health', 'health.json');
+    expect(JSON.parse(readFileSync(taken, 'utf8'))).toMatchObject({
+      suite: 'health',
+      group: '/health',
+      profile: 'smoke',
+    });
+
+    const same = await gate(['--profile', 'smoke', '--config', file]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/baselines: \d+ comparisons, 0 regressed/);
+
+    // +30 ms on /health only: its median regresses; the other endpoints stay as they were.
+    const slower = await gate(['--profile', 'smoke', '--config', file], {
+      TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 30 }] }),
+    });
+    expect(slower.code).toBe(1);
+    const result = await readRunResult(join(reports, 'latest', 'summary.json'));
+    const regressions = result.comparisons.filter((c) => c.status === 'regression');
+    expect(regressions.length).toBeGreaterThan(0);
+    expect(new Set(regressions.map((c) => c.item))).toEqual(new Set(['/health']));
+    expect(regressions.find((c) => c.stat === 'med')).toMatchObject({ metric: 'http_req_duration' });
+    expect(result.verdicts.every((v) => v.status === 'pass')).toBe(true);
+    expect(result.outcome.line).toMatch(/^FAIL \(\d+ metrics?: \d+ regressions?\)$/);
+    const markdown = readFileSync(join(reports, 'latest', 'summary.md'), 'utf8');
+    expect(markdown).toMatch(
+      /\| REGRESSION \| \/health \| http_req_duration med \| [\d.]+ ms \| 3\d\.\d+ ms \| \+/,
+    );
+    expect(readFileSync(join(reports, 'latest', 'junit.xml'), 'utf8')).toMatch(/type="regression"/);
+    expect(readFileSync(join(reports, 'history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+
+    // The update refuses a run that could not measure, and prints old → new otherwise.
+    const again = await updateBaselines(['--config', file, '--only', '/health']);
+    expect(again.stdout).toMatch(
+      /health\.json \(updated, was \d{4}-\d\d-\d\d\)\n {2}\/health: http_req_duration p\(95\) [\d.]+ ms → 3\d/,
+    );
+  }, 120_000);
+
+  it('stops with exit 2 naming a corrupt or incompatible baseline, before measuring', async () => {
+    const { file, reports } = tempConfig('', 300);
+    const dir = join(reports, '..', 'baselines', 'smoke', 'health');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'health.json'), '{"schemaVersion": 1, "suite": "health"');
+    const corrupt = await gate(['--profile', 'smoke', '--config', file]);
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toMatch(
+      /baselines\/smoke\/health\/health\.json is not valid JSON .*npm run baselines:update/,
+    );
+    expect(corrupt.stdout).not.toMatch(/\[health\]/);
+    writeFileSync(join(dir, 'health.json'), JSON.stringify({ schemaVersion: 99 }));
+    const incompatible = await gate(['--profile', 'smoke', '--config', file]);
+    expect(incompatible.code).toBe(2);
+    expect(incompatible.stderr).toMatch(/health\.json: schemaVersion 99 is not 1/);
+  }, 60_000);
+
+  it('will not make a baseline of a run that could not measure', async () => {
+    const { file } = tempConfig('', 20); // 20 health requests: too few for P95, the run is inconclusive
+    expect((await gate(['--profile', 'smoke', '--config', file])).code).toBe(2);
+    const update = await updateBaselines(['--config', file]);
+    expect(update.code).toBe(2);
+    expect(update.stderr).toMatch(
+      /summary\.json: the run could not measure \(ERROR .*\): it cannot become a baseline/,
+    );
+  }, 60_000);
 });

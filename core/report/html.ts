@@ -323,6 +323,8 @@ function td(cell: Cell, numeric: boolean): string {
 interface Column {
   label: string;
   numeric?: boolean;
+  /** Left out when no row has anything in it (a "note" column of a table without notes). */
+  optional?: boolean;
 }
 
 interface Row {
@@ -330,19 +332,23 @@ interface Row {
   cls?: string;
 }
 
-function table(columns: readonly Column[], rows: readonly Row[], caption?: string): string {
+const isEmpty = (cell: Cell | undefined) => cell === undefined || cell === '';
+
+function table(columns: readonly Column[], rows: readonly Row[]): string {
   if (!rows.length) return '';
-  const head = columns
-    .map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`)
+  const shown = columns
+    .map((column, index) => ({ column, index }))
+    .filter(({ column, index }) => !column.optional || rows.some((r) => !isEmpty(r.cells[index])));
+  const head = shown
+    .map(({ column }) => `<th${column.numeric ? ' class="num"' : ''}>${escapeHtml(column.label)}</th>`)
     .join('');
   const body = rows
-    .map(
-      (row) =>
-        `<tr${row.cls ? ` class="${row.cls}"` : ''}>${row.cells.map((cell, i) => td(cell, Boolean(columns[i]?.numeric))).join('')}</tr>`,
-    )
+    .map((row) => {
+      const cells = shown.map(({ column, index }) => td(row.cells[index] ?? '', Boolean(column.numeric)));
+      return `<tr${row.cls ? ` class="${row.cls}"` : ''}>${cells.join('')}</tr>`;
+    })
     .join('\n');
-  const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
-  return `<table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  return `<table><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
 
 const COMPARISON_WORD: Record<Comparison['status'], string> = {
@@ -369,7 +375,7 @@ const VERDICT_COLUMNS: Column[] = [
   { label: 'target' },
   { label: 'value', numeric: true },
   { label: 'samples', numeric: true },
-  { label: 'note' },
+  { label: 'note', optional: true },
 ];
 
 function verdictRows(verdicts: readonly Verdict[], withSuite = false): Row[] {
@@ -399,7 +405,7 @@ const COMPARISON_COLUMNS: Column[] = [
   { label: 'p', numeric: true },
   { label: 'method' },
   { label: 'samples', numeric: true },
-  { label: 'note' },
+  { label: 'note', optional: true },
 ];
 
 const COMPARISON_ORDER: Record<Comparison['status'], number> = {
@@ -683,10 +689,10 @@ const PAGE_COLUMNS: Column[] = [
   { label: 'item' },
   { label: 'metric' },
   { label: 'current', numeric: true },
-  { label: 'baseline', numeric: true },
-  { label: 'Δ', numeric: true },
-  { label: 'vs baseline' },
-  { label: 'target' },
+  { label: 'baseline', numeric: true, optional: true },
+  { label: 'Δ', numeric: true, optional: true },
+  { label: 'vs baseline', optional: true },
+  { label: 'target', optional: true },
 ];
 
 const movedStatus = (status: Comparison['status']) => status === 'regression' || status === 'improved';
@@ -702,48 +708,90 @@ function rowMetrics(item: Item, comparisons: readonly Comparison[], verdicts: re
   return names;
 }
 
+interface PageFigure {
+  metric: string;
+  stat: string;
+  unit: string;
+  current: number | null;
+  /** Undefined when there is no baseline to read it from (the cell stays empty, not "—"). */
+  baseline: number | null | undefined;
+  comparison?: Comparison;
+  targets: Verdict[];
+}
+
+/** One statistic of one metric: the comparison's figures where there is one, else the item's own. */
+function pageFigure(
+  item: Item,
+  baseline: BaselineItem | undefined,
+  metric: string,
+  stat: string,
+  comparison?: Comparison,
+): Omit<PageFigure, 'targets'> {
+  const own = item.metrics[metric];
+  if (comparison)
+    return {
+      metric,
+      stat,
+      unit: comparison.unit,
+      current: comparison.current,
+      baseline: comparison.baseline,
+      comparison,
+    };
+  const before = baseline ? statValue(baseline.metrics[metric], stat) : undefined;
+  return { metric, stat, unit: own?.unit ?? '', current: statValue(own, stat), baseline: before };
+}
+
+function pageRow(item: Item, figure: PageFigure, first: boolean): Row {
+  const { unit, current, baseline, comparison, targets } = figure;
+  const delta = comparison
+    ? comparison.delta
+    : current !== null && baseline !== null && baseline !== undefined
+      ? current - baseline
+      : null;
+  const worst = [comparison?.status, ...targets.map((v) => v.status)].find((s) => s && rowClass(s));
+  return {
+    cls: [first ? 'first' : '', worst ? 'bad' : ''].filter(Boolean).join(' ') || undefined,
+    cells: [
+      first ? item.name : '',
+      `${figure.metric} ${figure.stat}`,
+      formatValue(current, unit),
+      baseline === undefined ? '' : formatValue(baseline, unit),
+      baseline === undefined ? '' : formatSigned(delta, unit),
+      comparison ? comparisonBadge(comparison) : '',
+      targets.length
+        ? {
+            html: targets
+              .map((v) => `${verdictBadge(v).html} ${escapeHtml(formatThreshold(v))}`)
+              .join('<br>'),
+          }
+        : '',
+    ],
+  };
+}
+
 function pageRows(suite: string, item: Item, look: Lookup): Row[] {
   const comparisons = look.comparisons(suite, [item.name]);
   const verdicts = look.verdicts(suite, [item.name]);
   const baseline = look.baseline(suite, item.name);
-  const rows: Row[] = [];
+  const figures: PageFigure[] = [];
   for (const name of rowMetrics(item, comparisons, verdicts)) {
-    const metric = item.metrics[name];
+    const own = item.metrics[name];
     const mine = comparisons.filter((c) => c.metric === name);
-    const targets = verdicts.filter((v) => v.metric === name);
     // The median (or rate, or value) always; other statistics only where they moved.
-    const main = metric ? defaultStat(metric) : (mine[0]?.stat ?? 'value');
+    const main = own ? defaultStat(own) : (mine[0]?.stat ?? 'value');
     const stats = [main, ...mine.filter((c) => c.stat !== main && movedStatus(c.status)).map((c) => c.stat)];
     stats.forEach((stat, i) => {
-      const comparison = mine.find((c) => c.stat === stat);
-      const unit = comparison?.unit ?? metric?.unit ?? '';
-      const current = comparison ? comparison.current : statValue(metric, stat);
-      const before = comparison ? comparison.baseline : statValue(baseline?.metrics[name], stat);
-      const delta = comparison
-        ? comparison.delta
-        : current !== null && before !== null
-          ? current - before
-          : null;
-      const shown = i === 0 ? targets : [];
-      const worst = [comparison?.status, ...shown.map((v) => v.status)].find((s) => s && rowClass(s));
-      const first = rows.length === 0;
-      rows.push({
-        cls: [first ? 'first' : '', worst ? 'bad' : ''].filter(Boolean).join(' ') || undefined,
-        cells: [
-          first ? item.name : '',
-          `${name} ${stat}`,
-          formatValue(current, unit),
-          formatValue(before, unit),
-          formatSigned(delta, unit),
-          comparison ? comparisonBadge(comparison) : '',
-          {
-            html: shown.map((v) => `${verdictBadge(v).html} ${escapeHtml(formatThreshold(v))}`).join('<br>'),
-          },
-        ],
-      });
+      const figure = pageFigure(
+        item,
+        baseline,
+        name,
+        stat,
+        mine.find((c) => c.stat === stat),
+      );
+      figures.push({ ...figure, targets: i === 0 ? verdicts.filter((v) => v.metric === name) : [] });
     });
   }
-  return rows;
+  return figures.map((figure, i) => pageRow(item, figure, i === 0));
 }
 
 /** Short names on a chart's x axis: the step ("home"), not "desktop visitor › home". */
@@ -787,16 +835,21 @@ function renderPageSuite(suite: SuiteResult, look: Lookup, charts: Charts): stri
     const spec = barSpec(suite.suite, 'Lighthouse', suite.items, look);
     if (spec) parts.push(`<div class="charts">${charts.add(spec)}</div>`);
   }
+  const articles: string[] = [];
   for (const [group, items] of pageGroups(suite)) {
     const rows = items.flatMap((item) => pageRows(suite.suite, item, look));
     if (!rows.length) continue;
     const spec = suite.suite === 'synthetic' ? barSpec(suite.suite, group, items, look) : undefined;
     // The chart beside the table where the page is wide enough, under it where not.
     const chart = spec ? charts.add(spec) : '';
-    parts.push(
+    articles.push(
       `<article><h4>${escapeHtml(group)}</h4><div class="beside">${table(PAGE_COLUMNS, rows)}${chart}</div></article>`,
     );
   }
+  // Lighthouse's tables are narrow and chartless: two side by side where they fit.
+  parts.push(
+    suite.suite === 'lighthouse' ? `<div class="beside">${articles.join('\n')}</div>` : articles.join('\n'),
+  );
   return parts.join('\n');
 }
 
@@ -813,20 +866,23 @@ function renderPages(result: RunResult, look: Lookup, charts: Charts): string {
 /** The history keys worth a line, from the items of this run: "suite item metric stat". */
 function trendKeys(result: RunResult): { api: string[]; pages: string[] } {
   const api: string[] = [];
-  const pages: string[] = [];
+  const lighthouse: string[] = [];
+  const journeys: string[] = [];
   for (const suite of result.suites) {
     for (const item of suite.items) {
       if (item.kind === 'scenario' || item.kind === 'endpoint')
         api.push(`${suite.suite} ${item.name} http_req_duration p(95)`);
-      if (item.kind === 'page' && item.metrics.page_load) {
-        const line = `${suite.suite} ${item.name} page_load med`;
-        // Lighthouse's pages first: a handful that stand for every page.
-        if (suite.suite === 'lighthouse') pages.unshift(line);
-        else pages.push(line);
-      }
+      if (item.kind === 'page' && item.metrics.page_load)
+        (suite.suite === 'lighthouse' ? lighthouse : journeys).push(
+          `${suite.suite} ${item.name} page_load med`,
+        );
     }
   }
-  return { api: api.slice(0, MAX_TREND_LINES), pages: pages.slice(0, MAX_TREND_LINES) };
+  // Lighthouse's pages first: a handful that stand for every page.
+  return {
+    api: api.slice(0, MAX_TREND_LINES),
+    pages: [...lighthouse, ...journeys].slice(0, MAX_TREND_LINES),
+  };
 }
 
 function trendSpec(title: string, keys: readonly string[], entries: readonly HistoryEntry[]) {
@@ -986,7 +1042,7 @@ tr.bad td { background: #fdecea; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 8px 0; }
 .beside { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 tr.first td { border-top: 1px solid #bbb; }
-.beside .chart { flex-basis: 320px; }
+.beside .chart { flex-basis: 320px; max-width: 760px; }
 .chart { flex: 1 1 380px; min-width: 320px; max-width: 100%; overflow: hidden; }
 .uplot .u-title { font-size: 13px; font-weight: 600; }
 .uplot .u-legend { font-size: 12px; }
