@@ -76,7 +76,9 @@ interface Test {
   baseline: number;
   current: number;
   interval: [number | null, number | null] | null;
-  /** One-sided p that current is worse / better than baseline. */
+  /** The minimum effect in the metric's unit for this statistic's baseline value. */
+  needed: number;
+  /** One-sided p that current is worse / better than baseline by more than `needed`. */
   pWorse: number;
   pBetter: number;
   smallestP: number;
@@ -92,7 +94,7 @@ function decide(
   const effect = effectFor(context.metric, context.unit, options);
   const delta = test.current - test.baseline;
   const worse = better === 'lower' ? delta : -delta;
-  const needed = Math.max(effect.relative * Math.abs(test.baseline), effect.absolute);
+  const needed = test.needed;
   const base = {
     ...context,
     stat: test.stat,
@@ -122,20 +124,32 @@ function decide(
   const p = worse >= 0 ? test.pWorse : test.pBetter;
   const reason =
     Math.abs(worse) > needed
-      ? `not significant (p = ${p.toPrecision(2)} > ${options.alpha})`
+      ? `worse by more than the minimum effect, but not significantly (p = ${p.toPrecision(2)} > ${options.alpha})`
       : `within the minimum effect (|Δ| ≤ ${+needed.toPrecision(3)} ${context.unit})`;
   return { ...base, status: 'pass', p, reason };
 }
 
+/** The minimum effect for a baseline value: max(relative × |value|, absolute). */
+type Needed = (baselineValue: number) => number;
+
+const shifted = (values: readonly number[], by: number) => values.map((v) => v - by);
+
+/**
+ * Worse "by more than the minimum effect", tested as such: current − m against baseline, so a
+ * small shift of the whole machine between two runs cannot pass for a regression.
+ */
 function samplesTest(
   current: number[],
   baseline: number[],
   better: Comparison['better'],
   alpha: number,
+  needed: Needed,
 ): Test {
-  const up = mannWhitneyGreater(current, baseline).p;
-  const down = mannWhitneyGreater(baseline, current).p;
+  const m = needed(median(baseline));
+  const up = mannWhitneyGreater(shifted(current, m), baseline).p;
+  const down = mannWhitneyGreater(shifted(baseline, m), current).p;
   return {
+    needed: m,
     stat: 'med',
     method: 'mann-whitney',
     baseline: median(baseline),
@@ -157,21 +171,27 @@ function binsOf(metric: TrendMetric): Bin[] {
   }));
 }
 
+const shiftedBins = (bins: readonly Bin[], by: number) =>
+  bins.map((b) => ({ value: b.value - by, count: b.count }));
+
 function quantileTest(
   current: Bin[],
   baseline: Bin[],
   percentile: number,
   better: Comparison['better'],
   alpha: number,
+  needed: Needed,
 ): Test {
   const q = percentile / 100;
   const [cLow, cHigh] = quantileInterval(current, q, alpha);
   const [bLow, bHigh] = quantileInterval(baseline, q, alpha);
-  const up = quantileGreater(current, baseline, q);
-  const down = quantileGreater(baseline, current, q);
+  const m = needed(quantileOf(baseline, q));
+  const up = quantileGreater(shiftedBins(current, m), baseline, q);
+  const down = quantileGreater(shiftedBins(baseline, m), current, q);
   const nc = current.reduce((s, b) => s + b.count, 0);
   const nb = baseline.reduce((s, b) => s + b.count, 0);
   return {
+    needed: m,
     stat: percentile === 50 ? 'med' : `p(${percentile})`,
     method: 'quantile',
     baseline: quantileOf(baseline, q),
@@ -193,6 +213,7 @@ function rateTest(
   baseline: RateMetric,
   better: Comparison['better'],
   alpha: number,
+  needed: number,
 ): Test {
   const up = proportionGreater(current.passes, current.count, baseline.passes, baseline.count);
   const down = proportionGreater(baseline.passes, baseline.count, current.passes, current.count);
@@ -204,6 +225,8 @@ function rateTest(
     alpha,
   );
   return {
+    // Rates are tested as they are: the minimum effect applies to the observed Δ only.
+    needed,
     stat: 'rate',
     method: 'proportion',
     baseline: baseline.passes / baseline.count,
@@ -220,17 +243,19 @@ function rateTest(
 /** The tests one metric gets, or none when the two are not comparable. */
 function testsFor(name: string, current: Metric, baseline: Metric, options: CompareOptions): Test[] {
   const better = betterOf(name);
+  const effect = effectFor(name, current.unit, options);
+  const needed: Needed = (value) => Math.max(effect.relative * Math.abs(value), effect.absolute);
   if (current.type === 'rate' && baseline.type === 'rate') {
     if (!current.count || !baseline.count) return [];
-    return [rateTest(current, baseline, better, options.alpha)];
+    return [rateTest(current, baseline, better, options.alpha, needed(baseline.passes / baseline.count))];
   }
   if (current.type !== 'trend' || baseline.type !== 'trend' || !current.count || !baseline.count) return [];
   if (current.samples?.length && baseline.samples?.length)
-    return [samplesTest(current.samples, baseline.samples, better, options.alpha)];
+    return [samplesTest(current.samples, baseline.samples, better, options.alpha, needed)];
   const c = binsOf(current);
   const b = binsOf(baseline);
   if (!c.length || !b.length) return [];
-  return options.percentiles.map((p) => quantileTest(c, b, p, better, options.alpha));
+  return options.percentiles.map((p) => quantileTest(c, b, p, better, options.alpha, needed));
 }
 
 export function compareItem(

@@ -3,7 +3,7 @@ import type { BaselineFile } from '../core/baselines.ts';
 import { betterOf, type CompareOptions, compareItem, compareRun, effectFor } from '../core/compare.ts';
 import { createHistogram, recordMicros } from '../core/histogram.ts';
 import { rateMetric, trendFromHistogram, trendFromValues } from '../core/metrics.ts';
-import type { Item, Metric, RunMeta, SuiteResult, TrendMetric } from '../core/results.ts';
+import type { Item, Metric, RunMeta, SuiteResult, TrendMetric, Verdict } from '../core/results.ts';
 import { outcome } from '../core/verdict.ts';
 
 const OPTIONS: CompareOptions = { alpha: 0.01, percentiles: [50, 95, 99], minEffect: {}, sameMachine: true };
@@ -49,6 +49,20 @@ function baselineOf(suite: string, group: string, items: Item[], machine = MACHI
     items: items.map((i) => ({ name: i.name, kind: i.kind, metrics: i.metrics })),
   };
 }
+
+const PASS: Verdict = {
+  suite: 'load',
+  item: 'x',
+  metric: 'm',
+  threshold: 'p(95)<1',
+  origin: 't',
+  status: 'pass',
+  value: 0,
+  limit: 1,
+  unit: 'ms',
+  margin: 1,
+  samples: 100,
+};
 
 const suite = (name: string, items: Item[]): SuiteResult => ({
   suite: name,
@@ -141,6 +155,20 @@ describe('per-iteration samples', () => {
     expect(c?.interval?.[0]).toBeGreaterThan(0);
   });
 
+  it('flags only when confidently worse by more than the minimum effect: a +12 % shift of a noisy page is not', () => {
+    const before = [100, 104, 98, 101, 99, 103, 97, 102, 100, 105];
+    const base = baselineOf('synthetic', 'j', [item('p', pageLoad(before))]).items[0];
+    const [c] = compareItem(
+      'synthetic',
+      item('p', pageLoad(before.map((v) => v * 1.12))),
+      base as never,
+      OPTIONS,
+    );
+    expect(c?.relative).toBeGreaterThan(0.1);
+    expect(c).toMatchObject({ status: 'pass' });
+    expect(c?.reason).toMatch(/worse by more than the minimum effect, but not significantly/);
+  });
+
   it('handles zero variance: constant request counts equal pass, a step up is a regression', () => {
     const counts = (n: number) => ({ requests: trendFromValues(Array(10).fill(n), 'count', 1) });
     const base = baselineOf('lighthouse', 'p', [item('home mobile', counts(12))]).items[0];
@@ -223,25 +251,12 @@ describe('a run against its baselines', () => {
     expect(run.used).toEqual(baselines);
     expect(run.comparisons.filter((c) => c.status === 'regression')).toHaveLength(3);
     expect(outcome([], run.comparisons)).toMatchObject({ exitCode: 1 });
-    const pass = {
-      suite: 'load',
-      item: 'x',
-      metric: 'm',
-      threshold: 'p(95)<1',
-      origin: 't',
-      status: 'pass' as const,
-      value: 0,
-      limit: 1,
-      unit: 'ms',
-      margin: 1,
-      samples: 100,
-    };
-    expect(outcome([pass], run.comparisons)).toEqual({
+    expect(outcome([PASS], run.comparisons)).toEqual({
       status: 'fail',
       exitCode: 1,
       line: 'FAIL (3 metrics: 3 regressions)',
     });
-    expect(outcome([pass], [])).toMatchObject({ exitCode: 0 });
+    expect(outcome([PASS], [])).toMatchObject({ exitCode: 0 });
   });
 
   it('makes comparisons with a baseline from another machine inconclusive, unless told otherwise', () => {
@@ -258,8 +273,7 @@ describe('a run against its baselines', () => {
     );
     expect(anyway.comparisons.every((c) => c.status === 'regression')).toBe(true);
     // Inconclusive comparisons warn by default and fail only when configured.
-    const pass = { ...({} as never), status: 'pass' } as never;
-    expect(outcome([pass], run.comparisons).exitCode).toBe(0);
-    expect(outcome([pass], run.comparisons, 'fail').exitCode).toBe(1);
+    expect(outcome([PASS], run.comparisons).exitCode).toBe(0);
+    expect(outcome([PASS], run.comparisons, 'fail').exitCode).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Draws the charts of index.html with uPlot, from the JSON that core/report/html.ts embeds in
- * <script id="report-data">. Plain browser JavaScript without modules: html.ts inlines it after
+ * the script element "report-data". Plain browser JavaScript without modules: html.ts inlines it after
  * uPlot's IIFE build, which sets the global uPlot. The tables carry every number; if this fails,
  * the page still reads.
  */

@@ -150,6 +150,14 @@ export function percentileCurve(encoded: EncodedHistogram): PercentilePoint[] {
   });
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /** The statistic a metric is summed up by where no comparison names one. */
 function defaultStat(metric: Metric): string {
   if (metric.type === 'trend') return 'med';
@@ -159,12 +167,14 @@ function defaultStat(metric: Metric): string {
 }
 
 /** A statistic of a metric: "med", "p(95)", "rate", "value", "total", "mean", "max"… */
-function statValue(metric: Metric | undefined, stat: string): number | null {
+function statOf(metric: Metric | undefined, stat: string): number | null {
   if (!metric) return null;
   if (metric.type === 'rate') return metric.rate;
   if (metric.type === 'gauge') return metric.value;
   if (metric.type === 'counter') return metric.total;
   if (metric.count === 0) return null;
+  // Per-iteration samples give the true median, as the regression test reads it.
+  if (stat === 'med' && metric.samples?.length) return median(metric.samples);
   const values = metric.values as Record<string, number | null>;
   const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)?.[1];
   if (p === '50') return values.med ?? null;
@@ -184,7 +194,7 @@ function formatRelative(value: number | null): string {
 }
 
 function formatInterval(c: Comparison): string {
-  if (!c.interval) return '—';
+  if (!c.interval || (c.interval[0] === null && c.interval[1] === null)) return '—';
   const [low, high] = c.interval;
   return `${formatSigned(low, c.unit)} … ${formatSigned(high, c.unit)}`;
 }
@@ -218,12 +228,12 @@ function baselineIndex(baselines: readonly BaselineFile[]): Map<string, Baseline
   return index;
 }
 
+/** What the page needs to find by suite and item: the baseline, the comparisons, the verdicts. */
 class Lookup {
+  private readonly result: RunResult;
   private readonly baselines: Map<string, BaselineItem>;
-  constructor(
-    private readonly result: RunResult,
-    baselines: readonly BaselineFile[],
-  ) {
+  constructor(result: RunResult, baselines: readonly BaselineFile[]) {
+    this.result = result;
     this.baselines = baselineIndex(baselines);
   }
   baseline(suite: string, item: string): BaselineItem | undefined {
@@ -314,8 +324,9 @@ type Cell = string | { html: string; cls?: string; title?: string };
 
 const cellHtml = (cell: Cell) => (typeof cell === 'string' ? escapeHtml(cell) : cell.html);
 
-function td(cell: Cell, numeric: boolean): string {
-  const classes = [numeric ? 'num' : '', typeof cell === 'string' ? '' : (cell.cls ?? '')].filter(Boolean);
+function td(cell: Cell, column: Column | undefined): string {
+  const own = typeof cell === 'string' ? '' : (cell.cls ?? '');
+  const classes = [column?.numeric ? 'num' : '', column?.cls ?? '', own].filter(Boolean);
   const title = typeof cell !== 'string' && cell.title ? ` title="${escapeHtml(cell.title)}"` : '';
   return `<td${classes.length ? ` class="${classes.join(' ')}"` : ''}${title}>${cellHtml(cell)}</td>`;
 }
@@ -323,6 +334,8 @@ function td(cell: Cell, numeric: boolean): string {
 interface Column {
   label: string;
   numeric?: boolean;
+  /** "nowrap" keeps a short name on one line; "note" gives prose room to wrap. */
+  cls?: 'nowrap' | 'note';
   /** Left out when no row has anything in it (a "note" column of a table without notes). */
   optional?: boolean;
 }
@@ -344,11 +357,12 @@ function table(columns: readonly Column[], rows: readonly Row[]): string {
     .join('');
   const body = rows
     .map((row) => {
-      const cells = shown.map(({ column, index }) => td(row.cells[index] ?? '', Boolean(column.numeric)));
+      const cells = shown.map(({ column, index }) => td(row.cells[index] ?? '', column));
       return `<tr${row.cls ? ` class="${row.cls}"` : ''}>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<table><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  // A wide table scrolls inside its box rather than widening the page.
+  return `<div class="table"><table><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
 const COMPARISON_WORD: Record<Comparison['status'], string> = {
@@ -371,19 +385,25 @@ const rowClass = (status: string) =>
 const VERDICT_COLUMNS: Column[] = [
   { label: 'verdict' },
   { label: 'item' },
-  { label: 'metric' },
-  { label: 'target' },
+  { label: 'metric', cls: 'nowrap' },
+  { label: 'target', cls: 'nowrap' },
   { label: 'value', numeric: true },
   { label: 'samples', numeric: true },
-  { label: 'note', optional: true },
+  { label: 'note', optional: true, cls: 'note' },
 ];
 
-function verdictRows(verdicts: readonly Verdict[], withSuite = false): Row[] {
+/** How a row names its item: with its suite at the top of the page, shorter under its scenario. */
+type NameOf = (row: { suite: string; item: string }) => string;
+
+const plainName: NameOf = (row) => row.item;
+const suiteAndName: NameOf = (row) => `${row.suite} · ${row.item}`;
+
+function verdictRows(verdicts: readonly Verdict[], nameOf: NameOf = plainName): Row[] {
   return failuresFirst(verdicts).map((v) => ({
     cls: rowClass(v.status),
     cells: [
       verdictBadge(v),
-      withSuite ? `${v.suite} · ${v.item}` : v.item,
+      nameOf(v),
       v.metric,
       formatThreshold(v),
       formatValue(v.value, v.unit),
@@ -395,17 +415,15 @@ function verdictRows(verdicts: readonly Verdict[], withSuite = false): Row[] {
 
 const COMPARISON_COLUMNS: Column[] = [
   { label: 'vs baseline' },
-  { label: 'item' },
-  { label: 'metric' },
-  { label: 'baseline', numeric: true },
-  { label: 'current', numeric: true },
-  { label: 'Δ', numeric: true },
-  { label: 'Δ %', numeric: true },
+  { label: 'item', cls: 'nowrap' },
+  { label: 'metric', cls: 'nowrap' },
+  { label: 'baseline → current', numeric: true },
+  { label: 'Δ (relative)', numeric: true },
   { label: 'interval of Δ', numeric: true },
   { label: 'p', numeric: true },
   { label: 'method' },
   { label: 'samples', numeric: true },
-  { label: 'note', optional: true },
+  { label: 'note', optional: true, cls: 'note' },
 ];
 
 const COMPARISON_ORDER: Record<Comparison['status'], number> = {
@@ -418,24 +436,28 @@ const COMPARISON_ORDER: Record<Comparison['status'], number> = {
 const minEffectText = (c: Comparison) =>
   `the smallest Δ that counts: ${(c.minEffect.relative * 100).toFixed(0)} % of the baseline, at least ${formatValue(c.minEffect.absolute, c.unit)}`;
 
-function comparisonRows(comparisons: readonly Comparison[], withSuite = false): Row[] {
+/** The sample counts have their own column: the note keeps the why. */
+const noteOf = (c: Comparison) => (c.reason ?? '').replace(/\s*\(\d+ baseline, \d+ current\)/, '');
+
+function comparisonRows(comparisons: readonly Comparison[], nameOf: NameOf = plainName): Row[] {
   return [...comparisons]
     .sort((a, b) => COMPARISON_ORDER[a.status] - COMPARISON_ORDER[b.status])
     .map((c) => ({
       cls: rowClass(c.status),
       cells: [
         comparisonBadge(c),
-        withSuite ? `${c.suite} · ${c.item}` : c.item,
+        nameOf(c),
         `${c.metric} ${c.stat}`,
-        formatValue(c.baseline, c.unit),
-        formatValue(c.current, c.unit),
-        { html: escapeHtml(formatSigned(c.delta, c.unit)), title: minEffectText(c) },
-        formatRelative(c.relative),
+        `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)}`,
+        {
+          html: escapeHtml(`${formatSigned(c.delta, c.unit)} (${formatRelative(c.relative)})`),
+          title: minEffectText(c),
+        },
         { html: escapeHtml(formatInterval(c)), title: `${((1 - c.alpha) * 100).toFixed(0)} % interval` },
         formatP(c.p),
         c.method,
         `${c.samples.baseline} → ${c.samples.current}`,
-        c.reason ?? '',
+        noteOf(c),
       ],
     }));
 }
@@ -473,16 +495,18 @@ function renderFailures(result: RunResult): string {
   if (failed.length)
     parts.push(
       `<h3>Targets not met (${failed.length})</h3>`,
-      table(VERDICT_COLUMNS, verdictRows(failed, true)),
+      table(VERDICT_COLUMNS, verdictRows(failed, suiteAndName)),
     );
   const regressions = result.comparisons.filter((c) => c.status === 'regression');
   if (regressions.length)
     parts.push(
       `<h3>Regressions against the baseline (${regressions.length})</h3>`,
-      table(COMPARISON_COLUMNS, comparisonRows(regressions, true)),
+      table(COMPARISON_COLUMNS, comparisonRows(regressions, suiteAndName)),
     );
   if (!parts.length)
-    parts.push('<p class="good">Every target met, and no regression against the baselines.</p>');
+    parts.push(
+      `<p class="good">Every target met${result.baseline ? ', and no regression against the baselines' : ''}.</p>`,
+    );
   parts.push(...baselineNotes(result));
   return `<section id="failures"><h2>Failures</h2>\n${parts.join('\n')}\n</section>`;
 }
@@ -526,7 +550,11 @@ function baselineNotes(result: RunResult): string[] {
   if (improved) notes.push(`<p class="good">Improved against the baseline: ${improved}.</p>`);
   if (!result.baseline) {
     notes.push('<p class="muted">This run was not compared with baselines.</p>');
-  } else if (result.baseline.missing.length) {
+    return notes;
+  }
+  for (const warning of result.baseline.warnings)
+    notes.push(`<p class="warn">Baseline warning: ${escapeHtml(warning)}</p>`);
+  if (result.baseline.missing.length) {
     notes.push(
       `<p class="warn">No baseline yet for ${escapeHtml(result.baseline.missing.join(', '))}: run <code>npm run baselines:update</code>.</p>`,
     );
@@ -628,6 +656,9 @@ function renderApiGroup(
     names.push(head.name, ...children.map((c) => c.name));
     graphs.push(...apiCharts(suite, head, look, charts));
   }
+  // Under one scenario, "pitch" says as much as "average-load pitch".
+  const prefix = heads.length === 1 ? `${heads[0]?.name} ` : undefined;
+  const nameOf: NameOf = ({ item }) => (prefix && item.startsWith(prefix) ? item.slice(prefix.length) : item);
   const parts = [`<h3>${title}</h3>`, table(LATENCY_COLUMNS, rows)];
   if (graphs.length) parts.push(`<div class="charts">${graphs.join('')}</div>`);
   const comparisons = look.comparisons(suite.suite, names);
@@ -635,7 +666,7 @@ function renderApiGroup(
     parts.push(
       folded(
         `Against the baseline: ${tally(comparisons, COMPARISON_WORD)}`,
-        table(COMPARISON_COLUMNS, comparisonRows(comparisons)),
+        table(COMPARISON_COLUMNS, comparisonRows(comparisons, nameOf)),
         comparisons.some((c) => c.status === 'regression'),
       ),
     );
@@ -644,7 +675,7 @@ function renderApiGroup(
     parts.push(
       folded(
         `Targets: ${tally(verdicts, STATUS_WORD)}`,
-        table(VERDICT_COLUMNS, verdictRows(verdicts)),
+        table(VERDICT_COLUMNS, verdictRows(verdicts, nameOf)),
         verdicts.some((v) => v.status === 'fail' || v.status === 'error'),
       ),
     );
@@ -687,7 +718,7 @@ const BAR_METRIC: Record<string, string> = { synthetic: 'page_load', lighthouse:
 
 const PAGE_COLUMNS: Column[] = [
   { label: 'item' },
-  { label: 'metric' },
+  { label: 'metric', cls: 'nowrap' },
   { label: 'current', numeric: true },
   { label: 'baseline', numeric: true, optional: true },
   { label: 'Δ', numeric: true, optional: true },
@@ -737,8 +768,8 @@ function pageFigure(
       baseline: comparison.baseline,
       comparison,
     };
-  const before = baseline ? statValue(baseline.metrics[metric], stat) : undefined;
-  return { metric, stat, unit: own?.unit ?? '', current: statValue(own, stat), baseline: before };
+  const before = baseline ? statOf(baseline.metrics[metric], stat) : undefined;
+  return { metric, stat, unit: own?.unit ?? '', current: statOf(own, stat), baseline: before };
 }
 
 function pageRow(item: Item, figure: PageFigure, first: boolean): Row {
@@ -802,8 +833,8 @@ function barSpec(suite: string, title: string, items: readonly Item[], look: Loo
   if (!metricName) return undefined;
   const measured = items.filter((i) => i.metrics[metricName]?.type === 'trend');
   if (!measured.length) return undefined;
-  const current = measured.map((i) => statValue(i.metrics[metricName], 'med'));
-  const baseline = measured.map((i) => statValue(look.baseline(suite, i.name)?.metrics[metricName], 'med'));
+  const current = measured.map((i) => statOf(i.metrics[metricName], 'med'));
+  const baseline = measured.map((i) => statOf(look.baseline(suite, i.name)?.metrics[metricName], 'med'));
   const series: ChartSeries[] = [];
   if (baseline.some((v) => v !== null))
     series.push({ label: 'baseline median', color: COLORS.baseline, values: baseline });
@@ -1015,7 +1046,7 @@ function renderLinks(result: RunResult): string {
 
 const STYLE = `
 :root { color-scheme: light; --bad: #c62828; --good: #2e7d32; --warn: #8a6d00; --muted: #666; --line: #ddd; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 16px 24px 48px; max-width: 1280px; color: #222; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 16px 24px 48px; max-width: 1360px; color: #222; }
 h1 { font-size: 20px; margin: 0 0 8px; }
 h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 20px 0 6px; }
@@ -1026,11 +1057,14 @@ nav { margin: 8px 0 0; } nav a { margin-right: 12px; }
 .outcome.pass { background: var(--good); } .outcome.fail, .outcome.error { background: var(--bad); }
 .facts { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 0; }
 .facts div { display: flex; gap: 6px; } .facts dt { color: var(--muted); } .facts dd { margin: 0; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
+table { font-size: 13px; border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: #f5f5f5; font-weight: 600; }
 .num { text-align: right; white-space: nowrap; }
+th, .nowrap { white-space: nowrap; }
+.note { min-width: 12em; }
+.table { max-width: 100%; overflow-x: auto; }
 tr.bad td { background: #fdecea; }
 .bad { color: var(--bad); } .good { color: var(--good); } .warn { color: var(--warn); } .muted { color: var(--muted); }
 .weak { color: #999; }
@@ -1043,7 +1077,7 @@ tr.bad td { background: #fdecea; }
 .beside { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 tr.first td { border-top: 1px solid #bbb; }
 .beside .chart { flex-basis: 320px; max-width: 760px; }
-.chart { flex: 1 1 380px; min-width: 320px; max-width: 100%; overflow: hidden; }
+.chart { flex: 1 1 380px; min-width: 320px; max-width: min(100%, 900px); overflow: hidden; }
 .uplot .u-title { font-size: 13px; font-weight: 600; }
 .uplot .u-legend { font-size: 12px; }
 article { margin-bottom: 16px; }
