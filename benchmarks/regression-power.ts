@@ -86,7 +86,10 @@ function runOf(suite: SuiteResult): RunResult {
 function regressions(current: SuiteResult, baseline: BaselineFile[]): string[] {
   return compareRun([current], baseline, OPTIONS, machine)
     .comparisons.filter((c) => c.status === 'regression')
-    .map((c) => `${c.item} ${c.metric} ${c.stat} ${c.baseline?.toFixed(1)} → ${c.current?.toFixed(1)} (p ${c.p?.toExponential(1)})`);
+    .map(
+      (c) =>
+        `${c.item} ${c.metric} ${c.stat} ${c.baseline?.toFixed(1)} → ${c.current?.toFixed(1)} (p ${c.p?.toExponential(1)})`,
+    );
 }
 
 async function setFaults(url: string, faults: unknown): Promise<void> {
@@ -109,7 +112,7 @@ async function trialsOf(
   url: string,
   faults: { base: unknown; slower: unknown },
   measure: () => Promise<SuiteResult>,
-  describe: (s: SuiteResult) => string,
+  label: (s: SuiteResult) => string,
 ): Promise<Tally> {
   const tally: Tally = { slowerFlagged: 0, sameFlagged: 0, examples: [] };
   for (let i = 1; i <= trials; i++) {
@@ -123,7 +126,7 @@ async function trialsOf(
       await setFaults(url, which === 'same' ? faults.base : faults.slower);
       const current = await measure();
       found[which] = regressions(current, baseline);
-      seen[which] = describe(current);
+      seen[which] = label(current);
     }
     if (found.slower?.length) tally.slowerFlagged++;
     if (found.same?.length) {
@@ -139,7 +142,8 @@ async function trialsOf(
 }
 
 function report(name: string, tally: Tally): void {
-  const met = tally.slowerFlagged >= Math.ceil(trials * 0.95) && tally.sameFlagged <= Math.floor(trials * 0.05);
+  const met =
+    tally.slowerFlagged >= Math.ceil(trials * 0.95) && tally.sameFlagged <= Math.floor(trials * 0.05);
   console.log(
     `   ${name}: slower flagged ${tally.slowerFlagged}/${trials}, unchanged flagged ${tally.sameFlagged}/${trials}: goal ${met ? 'MET' : 'NOT MET'}`,
   );
@@ -154,10 +158,17 @@ try {
   console.log(
     `# Regression detection power (${new Date().toISOString().slice(0, 10)}), ${machine.cores} × ${machine.cpuModel}, node ${process.version}`,
   );
-  console.log(`alpha ${OPTIONS.alpha}, percentiles ${OPTIONS.percentiles.join('/')}, minimum effect 10 % and 5 ms\n`);
+  console.log(
+    `alpha ${OPTIONS.alpha}, percentiles ${OPTIONS.percentiles.join('/')}, minimum effect 10 % and 5 ms\n`,
+  );
 
   if (only.has('load')) {
-    const profile = { ...(BUILT_IN_PROFILES.smoke?.load as never as object), scenarios: ['average-load'], rate: 100, duration: '8s' };
+    const profile = {
+      ...(BUILT_IN_PROFILES.smoke?.load as never as object),
+      scenarios: ['average-load'],
+      rate: 100,
+      duration: '8s',
+    };
     const measure = async () => {
       const output = await loadSuite.run({
         baseUrl: new URL(target.url),
@@ -201,7 +212,9 @@ try {
             PERF_SYNTHETIC_RESULT: join(dir, 'items.json'),
           },
         });
-        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`playwright exited ${code}`))));
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`playwright exited ${code}`)),
+        );
       });
       const { items } = JSON.parse(await readFile(join(dir, 'items.json'), 'utf8')) as { items: Item[] };
       await rm(dir, { recursive: true, force: true });
@@ -210,9 +223,15 @@ try {
     // Calibrate: the home page's load with 200 ms injected, so "slower" adds 25 % of all of it.
     await setFaults(target.url, { latency: [{ route: '/', ms: 200 }] });
     const calibration = await measure();
-    const homeLoad = p(calibration.items.find((i) => i.name === 'desktop visitor › home'), 'page_load', 'med');
+    const homeLoad = p(
+      calibration.items.find((i) => i.name === 'desktop visitor › home'),
+      'page_load',
+      'med',
+    );
     const slowerMs = 200 + 0.25 * homeLoad;
-    console.log(`\n2. synthetic: the home page's load ${homeLoad.toFixed(0)} ms → +25 % (document 200 → ${slowerMs.toFixed(0)} ms)`);
+    console.log(
+      `\n2. synthetic: the home page's load ${homeLoad.toFixed(0)} ms → +25 % (document 200 → ${slowerMs.toFixed(0)} ms)`,
+    );
     const tally = await trialsOf(
       'synthetic',
       target.url,

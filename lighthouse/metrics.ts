@@ -4,7 +4,7 @@
  */
 import type { Result as Lhr } from 'lighthouse';
 import { trendFromValues } from '../core/metrics.ts';
-import type { Metric, TrendMetric } from '../core/results.ts';
+import type { Metric } from '../core/results.ts';
 
 export interface RunFigures {
   score: number | null;

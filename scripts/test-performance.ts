@@ -13,11 +13,11 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readBaselines } from '../core/baselines.ts';
 import { runCli } from '../core/cli.ts';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
-import { readBaselines } from '../core/baselines.ts';
 import { assembleResult, type BaselineInput, type PlannedSuite, runSuites } from '../core/pipeline.ts';
 import { consoleProgress, renderConsoleSummary } from '../core/report/console.ts';
 import { writeReports } from '../core/report/write.ts';
