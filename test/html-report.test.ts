@@ -384,8 +384,8 @@ describe('renderHtml, pure', () => {
     for (const figure of [
       '41.2 ms → 57.1 ms',
       '+15.9 ms (+38.6 %)',
-      '+11.4 ms … +20.2 ms',
-      '&lt; 0.001',
+      '[+11.4 ms, +20.2 ms]',
+      '0.00040',
       'quantile',
     ])
       expect(regression).toContain(figure);

@@ -118,7 +118,12 @@ describe('reports', () => {
     writeFileSync(stepSummary, 'before\n');
     const result = sampleRun();
     const written = await writeReports(result, join(dir, 'reports'), { GITHUB_STEP_SUMMARY: stepSummary });
-    expect(readdirSync(written.dir).sort()).toEqual(['junit.xml', 'summary.json', 'summary.md']);
+    expect(readdirSync(written.dir).sort()).toEqual([
+      'index.html',
+      'junit.xml',
+      'summary.json',
+      'summary.md',
+    ]);
     expect(readlinkSync(join(dir, 'reports', 'latest'))).toBe(result.run.id);
     expect(await readRunResult(join(dir, 'reports', 'latest', 'summary.json'))).toEqual(result);
     expect(readFileSync(stepSummary, 'utf8')).toMatch(/^before\n## pitchey-perf: ERROR/);

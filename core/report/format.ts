@@ -55,8 +55,11 @@ export function regressionsFirst(comparisons: readonly Comparison[]): Comparison
     .map(({ c }) => c);
 }
 
-const signed = (value: number, unit: string) =>
-  `${value > 0 ? '+' : value < 0 ? '−' : '±'}${formatValue(Math.abs(value), unit)}`;
+/** A difference with its sign: "+1.20 ms", "−3 %"; "—" when there is none. */
+export const formatSigned = (value: number | null, unit: string) =>
+  value === null || !Number.isFinite(value)
+    ? '—'
+    : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${formatValue(Math.abs(value), unit)}`;
 
 /** "+10.2 ms (+24.5 %)": Δ in the unit and relative to the baseline. */
 export function formatDelta(c: Pick<Comparison, 'delta' | 'relative' | 'unit'>): string {
@@ -65,14 +68,14 @@ export function formatDelta(c: Pick<Comparison, 'delta' | 'relative' | 'unit'>):
     c.relative === null
       ? ''
       : ` (${c.relative > 0 ? '+' : c.relative < 0 ? '−' : '±'}${Math.abs(c.relative * 100).toFixed(1)} %)`;
-  return `${signed(c.delta, c.unit)}${relative}`;
+  return `${formatSigned(c.delta, c.unit)}${relative}`;
 }
 
 /** The interval of Δ: "[+8.1 ms, +12.3 ms]"; an end the samples cannot bound is "…". */
 export function formatInterval(c: Pick<Comparison, 'interval' | 'unit'>): string {
   if (!c.interval) return '—';
   const [low, high] = c.interval;
-  return `[${low === null ? '…' : signed(low, c.unit)}, ${high === null ? '…' : signed(high, c.unit)}]`;
+  return `[${low === null ? '…' : formatSigned(low, c.unit)}, ${high === null ? '…' : formatSigned(high, c.unit)}]`;
 }
 
 export function formatP(p: number | null): string {

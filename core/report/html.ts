@@ -22,7 +22,19 @@ import type {
   TrendMetric,
   Verdict,
 } from '../results.ts';
-import { failuresFirst, formatThreshold, formatValue, STATUS_WORD } from './format.ts';
+import { median } from '../stats.ts';
+import {
+  COMPARISON_WORD,
+  failuresFirst,
+  formatDelta,
+  formatInterval,
+  formatP,
+  formatSigned,
+  formatThreshold,
+  formatValue,
+  regressionsFirst,
+  STATUS_WORD,
+} from './format.ts';
 
 export interface HtmlReportInput {
   /** This run, with verdicts, comparisons and the baseline summary. */
@@ -150,14 +162,6 @@ export function percentileCurve(encoded: EncodedHistogram): PercentilePoint[] {
   });
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** The statistic a metric is summed up by where no comparison names one. */
 function defaultStat(metric: Metric): string {
   if (metric.type === 'trend') return 'med';
@@ -179,29 +183,6 @@ function statOf(metric: Metric | undefined, stat: string): number | null {
   const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)?.[1];
   if (p === '50') return values.med ?? null;
   return (p === undefined ? values[stat] : values[`p${p}`]) ?? null;
-}
-
-function formatSigned(value: number | null, unit: string): string {
-  if (value === null || !Number.isFinite(value)) return '—';
-  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
-  return `${sign}${formatValue(Math.abs(value), unit)}`;
-}
-
-function formatRelative(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return '—';
-  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
-  return `${sign}${(Math.abs(value) * 100).toFixed(1)} %`;
-}
-
-function formatInterval(c: Comparison): string {
-  if (!c.interval || (c.interval[0] === null && c.interval[1] === null)) return '—';
-  const [low, high] = c.interval;
-  return `${formatSigned(low, c.unit)} … ${formatSigned(high, c.unit)}`;
-}
-
-function formatP(p: number | null): string {
-  if (p === null || !Number.isFinite(p)) return '—';
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
 function formatDuration(ms: number): string {
@@ -365,13 +346,6 @@ function table(columns: readonly Column[], rows: readonly Row[]): string {
   return `<div class="table"><table><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-const COMPARISON_WORD: Record<Comparison['status'], string> = {
-  regression: 'REGRESSION',
-  improved: 'improved',
-  inconclusive: 'inconclusive',
-  pass: 'no change',
-};
-
 const badge = (status: string, word: string) => ({
   html: `<span class="badge ${status}">${escapeHtml(word)}</span>`,
 });
@@ -426,13 +400,6 @@ const COMPARISON_COLUMNS: Column[] = [
   { label: 'note', optional: true, cls: 'note' },
 ];
 
-const COMPARISON_ORDER: Record<Comparison['status'], number> = {
-  regression: 0,
-  improved: 1,
-  inconclusive: 2,
-  pass: 3,
-};
-
 const minEffectText = (c: Comparison) =>
   `the smallest Δ that counts: ${(c.minEffect.relative * 100).toFixed(0)} % of the baseline, at least ${formatValue(c.minEffect.absolute, c.unit)}`;
 
@@ -440,26 +407,24 @@ const minEffectText = (c: Comparison) =>
 const noteOf = (c: Comparison) => (c.reason ?? '').replace(/\s*\(\d+ baseline, \d+ current\)/, '');
 
 function comparisonRows(comparisons: readonly Comparison[], nameOf: NameOf = plainName): Row[] {
-  return [...comparisons]
-    .sort((a, b) => COMPARISON_ORDER[a.status] - COMPARISON_ORDER[b.status])
-    .map((c) => ({
-      cls: rowClass(c.status),
-      cells: [
-        comparisonBadge(c),
-        nameOf(c),
-        `${c.metric} ${c.stat}`,
-        `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)}`,
-        {
-          html: escapeHtml(`${formatSigned(c.delta, c.unit)} (${formatRelative(c.relative)})`),
-          title: minEffectText(c),
-        },
-        { html: escapeHtml(formatInterval(c)), title: `${((1 - c.alpha) * 100).toFixed(0)} % interval` },
-        formatP(c.p),
-        c.method,
-        `${c.samples.baseline} → ${c.samples.current}`,
-        noteOf(c),
-      ],
-    }));
+  return regressionsFirst(comparisons).map((c) => ({
+    cls: rowClass(c.status),
+    cells: [
+      comparisonBadge(c),
+      nameOf(c),
+      `${c.metric} ${c.stat}`,
+      `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)}`,
+      {
+        html: escapeHtml(formatDelta(c)),
+        title: minEffectText(c),
+      },
+      { html: escapeHtml(formatInterval(c)), title: `${((1 - c.alpha) * 100).toFixed(0)} % interval` },
+      formatP(c.p),
+      c.method,
+      `${c.samples.baseline} → ${c.samples.current}`,
+      noteOf(c),
+    ],
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
