@@ -13,14 +13,12 @@
  *   overhead:  the time the comparison and the reports add to a run the size of the ci profile.
  * Goals (issue 7): ≥ 19 of 20 slower runs flagged, ≤ 1 of 20 unchanged runs flagged; < 2 s added.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BaselineFile, baselinesFromRun } from '../core/baselines.ts';
-import { requireBrowser } from '../core/browser.ts';
 import { type CompareOptions, compareRun } from '../core/compare.ts';
 import { BUILT_IN_PROFILES, loadConfig } from '../core/config.ts';
 import { assembleResult } from '../core/pipeline.ts';
@@ -30,9 +28,9 @@ import { machineInfo } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { loadSuite } from '../load/suite.ts';
 import { spawnTarget } from '../target/process.ts';
+import { playwright } from './playwright-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 const TOKEN = 'bench-regression';
 
 const { values } = parseArgs({
@@ -196,30 +194,8 @@ try {
   }
 
   if (only.has('synthetic')) {
-    const measure = async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'bench-regression-'));
-      const args = [CLI, 'test', '--config', join(ROOT, 'playwright.config.ts'), '--repeat-each', '10'];
-      args.push('--project', 'desktop', '--grep', 'visitor');
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, args, {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env: {
-            ...process.env,
-            PERF_BASE_URL: target.url,
-            CHROME_PATH: requireBrowser().path,
-            PERF_SYNTHETIC_DIR: dir,
-            PERF_SYNTHETIC_RESULT: join(dir, 'items.json'),
-          },
-        });
-        child.once('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`playwright exited ${code}`)),
-        );
-      });
-      const { items } = JSON.parse(await readFile(join(dir, 'items.json'), 'utf8')) as { items: Item[] };
-      await rm(dir, { recursive: true, force: true });
-      return suiteOf('synthetic', items);
-    };
+    const measure = async () =>
+      suiteOf('synthetic', (await playwright(target.url, 10, ['desktop'], {}, 'visitor')).items);
     // Calibrate: the home page's load with 200 ms injected, so "slower" adds 25 % of all of it.
     await setFaults(target.url, { latency: [{ route: '/', ms: 200 }] });
     const calibration = await measure();

@@ -51,13 +51,15 @@ interface Run {
   ms: number;
 }
 
-function gate(
+/** Runs one of the project's scripts as a user would, with a clean environment. */
+function runScript(
+  script: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   onStdout?: (text: string, kill: () => void) => void,
 ): Promise<Run> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '', GITHUB_STEP_SUMMARY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +77,9 @@ function gate(
     child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
   );
 }
+
+const gate = (args: string[], env?: NodeJS.ProcessEnv, onStdout?: (text: string, kill: () => void) => void) =>
+  runScript(SCRIPT, args, env, onStdout);
 
 describe('npm run test:performance', () => {
   it('a clean run exits 0 and writes the three reports, valid and parseable', async () => {
@@ -191,24 +196,7 @@ describe('npm run test:performance', () => {
 
 const UPDATE = join(ROOT, 'scripts/baselines-update.ts');
 
-function updateBaselines(args: string[]): Promise<Run> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', UPDATE, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
-  );
-}
+const updateBaselines = (args: string[]) => runScript(UPDATE, args);
 
 describe('the gate against committed baselines', () => {
   it('warns without a baseline, takes one on command, passes the same build and fails a slower one', async () => {

@@ -13,18 +13,10 @@ import {
   smallestUTestP,
   uStatistic,
 } from '../core/stats.ts';
+import { seededRandom } from '../target/random.ts';
 
-/** A seeded generator, so every simulation here gives the same figures on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every simulation here gives the same figures on every run. */
+const random = seededRandom;
 
 const exponential = (next: () => number, mean: number) => -Math.log(1 - next()) * mean;
 
