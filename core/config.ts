@@ -131,8 +131,12 @@ const baselinesSchema = z
     dir: z.string().default('baselines'),
     /** One-sided significance level of the regression tests. */
     alpha: z.number().gt(0).lt(0.5).default(0.01),
-    /** The percentiles compared for latency histograms (load, health). */
-    percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 95, 99]),
+    /**
+     * The percentiles compared for latency histograms (load, health). Not P99 by default: it needs
+     * ~500 requests a side, and from run to run on a shared machine it moves with the machine's
+     * own hiccups (the roadmap's P99 target still judges every run). Add 99 on dedicated hardware.
+     */
+    percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 95]),
     /** Minimum effects by metric name (e.g. "page_load"); defaults depend on the unit. */
     minEffect: z.record(z.string(), effectSchema).default({}),
     /** Judge only against baselines taken on the same CPU model and count (else: inconclusive). */
