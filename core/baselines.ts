@@ -8,6 +8,8 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
+import type { CompareOptions } from './compare.ts';
+import type { BaselinesConfig } from './config.ts';
 import { PerfError } from './errors.ts';
 import { writeAtomic } from './files.ts';
 import { KEY_STATS, statValue } from './metrics.ts';
@@ -230,4 +232,32 @@ export function describeChanges(
     );
   }
   return lines.join('\n');
+}
+
+/** What a run compares with: the baselines of its profile, read and validated, and the options. */
+export interface BaselineInput {
+  dir: string;
+  loaded: LoadedBaseline[];
+  options: CompareOptions;
+  inconclusive: 'warn' | 'fail';
+}
+
+/** Reads a profile's baselines when comparisons are on (a corrupt one throws, naming the file). */
+export async function loadBaselineInput(
+  config: BaselinesConfig,
+  profile: string,
+): Promise<BaselineInput | undefined> {
+  if (!config.enabled) return undefined;
+  return {
+    dir: config.dir,
+    loaded: await readBaselines(config.dir, profile),
+    options: config,
+    inconclusive: config.inconclusive,
+  };
+}
+
+/** The baseline files a judged run was compared with, for the HTML report. */
+export function baselinesUsed(input: BaselineInput | undefined, result: RunResult): BaselineFile[] {
+  const used = new Set(result.baseline?.files.map((f) => f.file));
+  return (input?.loaded ?? []).filter((l) => used.has(l.file)).map((l) => l.baseline);
 }

@@ -3,8 +3,8 @@
  * this machine), judge their results, and assemble the run result. Suites, the target and
  * the reports are passed in: this module does no other I/O.
  */
-import type { LoadedBaseline } from './baselines.ts';
-import { type CompareOptions, compareRun } from './compare.ts';
+import type { BaselineInput, LoadedBaseline } from './baselines.ts';
+import { compareRun } from './compare.ts';
 import { parseRunResult, type RunMeta, type RunResult, SCHEMA_VERSION, type SuiteResult } from './results.ts';
 import type { Progress, Suite } from './suite.ts';
 import type { MilestoneTargets, ThresholdOverride } from './targets.ts';
@@ -62,13 +62,6 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
     }
   }
   return results;
-}
-
-export interface BaselineInput {
-  dir: string;
-  loaded: LoadedBaseline[];
-  options: CompareOptions;
-  inconclusive: 'warn' | 'fail';
 }
 
 /** Why comparing this run with a baseline may be unfair: a different profile, target or machine. */

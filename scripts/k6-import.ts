@@ -4,6 +4,7 @@
  * and k6's own thresholds, and writes the same reports with the same exit codes as the gate.
  */
 import { parseArgs } from 'node:util';
+import { baselinesUsed, loadBaselineInput } from '../core/baselines.ts';
 import { runCli } from '../core/cli.ts';
 import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
@@ -59,13 +60,15 @@ async function main(): Promise<number> {
     notes: [`imported from ${file} (${imported.format})`, ...imported.notes],
     thresholds: asSuiteThresholds(imported.k6Thresholds),
   };
+  const profile = 'k6-import';
+  const baselines = await loadBaselineInput(config.baselines, profile);
   const result = assembleResult(
     {
       id: newRunId(started),
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       durationMs: 0,
-      profile: 'k6-import',
+      profile,
       milestone: milestoneName,
       baseUrl: 'k6',
       embeddedTarget: false,
@@ -75,10 +78,13 @@ async function main(): Promise<number> {
     [suite],
     milestone,
     [],
+    baselines,
   );
-  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir);
+  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir, process.env, {
+    baselines: baselinesUsed(baselines, result),
+  });
   process.stdout.write(renderConsoleSummary(result));
-  console.log(`reports: ${written.dir}/ (summary.json, summary.md, junit.xml)`);
+  console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);
   return result.outcome.exitCode;
 }
 

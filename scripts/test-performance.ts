@@ -13,12 +13,12 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readBaselines } from '../core/baselines.ts';
+import { baselinesUsed, loadBaselineInput } from '../core/baselines.ts';
 import { runCli } from '../core/cli.ts';
 import { type Config, loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
-import { assembleResult, type BaselineInput, type PlannedSuite, runSuites } from '../core/pipeline.ts';
+import { assembleResult, type PlannedSuite, runSuites } from '../core/pipeline.ts';
 import { consoleProgress, renderConsoleSummary } from '../core/report/console.ts';
 import { writeReports } from '../core/report/write.ts';
 import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
@@ -129,14 +129,7 @@ async function main(): Promise<number> {
   const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
   const overrides = overridesFrom(config, args.config);
   // Read before measuring: a corrupt baseline stops the run now, not after minutes of load.
-  const baselines: BaselineInput | undefined = config.baselines.enabled
-    ? {
-        dir: config.baselines.dir,
-        loaded: await readBaselines(config.baselines.dir, profile),
-        options: config.baselines,
-        inconclusive: config.baselines.inconclusive,
-      }
-    : undefined;
+  const baselines = await loadBaselineInput(config.baselines, profile);
   const given =
     (args['base-url'] && parseBaseUrl(args['base-url'], '--base-url')) ||
     (process.env.BASE_URL && parseBaseUrl(process.env.BASE_URL, 'BASE_URL')) ||
@@ -180,9 +173,8 @@ async function main(): Promise<number> {
       overrides,
       baselines,
     );
-    const used = new Set(result.baseline?.files.map((f) => f.file));
     const written = await writeReports(result, config.reportsDir, process.env, {
-      baselines: (baselines?.loaded ?? []).filter((l) => used.has(l.file)).map((l) => l.baseline),
+      baselines: baselinesUsed(baselines, result),
     });
     process.stdout.write(renderConsoleSummary(result));
     console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);

@@ -1,6 +1,6 @@
 /** `npm run load:k6-import`: a k6 run judged and reported like our own. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,38 @@ describe('npm run load:k6-import', () => {
     const result = await readRunResult(join(out.reports, 'latest', 'summary.json'));
     expect(result.suites[0]?.notes[0]).toMatch(/\(handleSummary\)$/);
     expect(result.verdicts.some((v) => v.origin === 'k6 k6' && v.threshold === 'max<4000')).toBe(true);
+  });
+
+  it('compares an import with the baseline taken from an earlier one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k6-baselines-'));
+    const config = join(dir, 'perf.config.ts');
+    writeFileSync(
+      config,
+      `export default { baselines: { dir: ${JSON.stringify(join(dir, 'baselines'))} } };\n`,
+    );
+    const fixture = 'test/fixtures/k6/benc-uk-k6-reporter__tests_data_simple.json.handleSummary-data.json';
+    const first = run(fixture, '--config', config);
+    expect(first.stdout).toMatch(/no baseline yet for 1 measured thing \(k6 /);
+    const update = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/baselines-update.ts',
+        '--config',
+        config,
+        '--from',
+        join(first.reports, 'latest'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(update.stderr).toBe('');
+    expect(update.stdout).toMatch(/k6-import\/k6\/k6\.json \(new\)/);
+    const second = run(fixture, '--config', config);
+    const result = await readRunResult(join(second.reports, 'latest', 'summary.json'));
+    expect(result.baseline?.missing).toEqual([]);
+    expect(result.comparisons.length).toBeGreaterThan(0);
+    expect(result.comparisons.filter((c) => c.status === 'regression')).toEqual([]);
   });
 
   it('exits 2 naming the file when it is not k6 output', () => {
