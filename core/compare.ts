@@ -124,7 +124,7 @@ function decide(
   const p = worse >= 0 ? test.pWorse : test.pBetter;
   const reason =
     Math.abs(worse) > needed
-      ? `worse by more than the minimum effect, but not significantly (p = ${p.toPrecision(2)} > ${options.alpha})`
+      ? `${worse > 0 ? 'worse' : 'better'} by more than the minimum effect, but not significantly (p = ${p.toPrecision(2)} > ${options.alpha})`
       : `within the minimum effect (|Δ| ≤ ${+needed.toPrecision(3)} ${context.unit})`;
   return { ...base, status: 'pass', p, reason };
 }

@@ -167,6 +167,13 @@ describe('per-iteration samples', () => {
     expect(c?.relative).toBeGreaterThan(0.1);
     expect(c).toMatchObject({ status: 'pass' });
     expect(c?.reason).toMatch(/worse by more than the minimum effect, but not significantly/);
+    const [faster] = compareItem(
+      'synthetic',
+      item('p', pageLoad(before.map((v) => v * 0.88))),
+      base as never,
+      OPTIONS,
+    );
+    expect(faster?.reason).toMatch(/better by more than the minimum effect, but not significantly/);
   });
 
   it('handles zero variance: constant request counts equal pass, a step up is a regression', () => {
