@@ -89,9 +89,9 @@ function decide(
   test: Test,
   context: { suite: string; item: string; metric: string; unit: string },
   options: CompareOptions,
+  effect: Effect,
 ): Comparison {
   const better = betterOf(context.metric);
-  const effect = effectFor(context.metric, context.unit, options);
   const delta = test.current - test.baseline;
   const worse = better === 'lower' ? delta : -delta;
   const needed = test.needed;
@@ -241,9 +241,14 @@ function rateTest(
 }
 
 /** The tests one metric gets, or none when the two are not comparable. */
-function testsFor(name: string, current: Metric, baseline: Metric, options: CompareOptions): Test[] {
+function testsFor(
+  name: string,
+  current: Metric,
+  baseline: Metric,
+  options: CompareOptions,
+  effect: Effect,
+): Test[] {
   const better = betterOf(name);
-  const effect = effectFor(name, current.unit, options);
   const needed: Needed = (value) => Math.max(effect.relative * Math.abs(value), effect.absolute);
   if (current.type === 'rate' && baseline.type === 'rate') {
     if (!current.count || !baseline.count) return [];
@@ -268,8 +273,11 @@ export function compareItem(
   for (const [name, current] of Object.entries(item.metrics)) {
     const before = baseline.metrics[name];
     if (!before || NOT_COMPARED.has(name)) continue;
-    for (const test of testsFor(name, current, before, options)) {
-      comparisons.push(decide(test, { suite, item: item.name, metric: name, unit: current.unit }, options));
+    const effect = effectFor(name, current.unit, options);
+    for (const test of testsFor(name, current, before, options, effect)) {
+      comparisons.push(
+        decide(test, { suite, item: item.name, metric: name, unit: current.unit }, options, effect),
+      );
     }
   }
   return comparisons;

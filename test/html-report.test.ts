@@ -204,7 +204,7 @@ function sampleResult(): RunResult {
         startedAt: at,
         durationMs: 30_000,
         notes: [
-          `home mobile: representative run /ci/work/reports/${RUN_ID}/lighthouse/home-mobile.report.html (4.5, 4.6, 4.7 s per run)`,
+          `home mobile: representative run reports/${RUN_ID}/lighthouse/home-mobile.report.html (4.5, 4.6, 4.7 s per run)`,
           // Neither lies in the run's folder: no link.
           'evil: representative run javascript:alert(1).html (1 s per run)',
           'other: representative run /elsewhere/other.report.html (1 s per run)',
