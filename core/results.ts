@@ -157,6 +157,11 @@ export const comparisonSchema = z.object({
   minEffect: z.object({ relative: z.number(), absolute: z.number() }),
   samples: z.object({ baseline: z.number().int().nonnegative(), current: z.number().int().nonnegative() }),
   reason: z.string().optional(),
+  /**
+   * What the current run was compared with: a committed baseline (default), the reference
+   * deployment measured in the same run (paired mode), or the recent history of runs.
+   */
+  against: z.enum(['baseline', 'reference', 'history']).optional(),
 });
 
 /** Where the baselines came from and what had none (a warning, not a failure). */
@@ -177,6 +182,42 @@ export const baselineSummarySchema = z.object({
   missing: z.array(z.string()),
   /** Why a comparison may be unfair: another profile, machine or target than the baseline's. */
   warnings: z.array(z.string()),
+});
+
+/**
+ * One calibration figure: the median of a few repeats of a fixed measurement, and its spread
+ * ((max − min) / median), so a reader can tell a slow machine from a noisy one.
+ */
+export const calibrationFigureSchema = z.object({
+  value: z.number(),
+  spread: z.number().nonnegative(),
+  repeats: z.number().int().positive(),
+});
+
+/**
+ * What the machine could do when a run measured it (core/calibration.ts): fixed CPU workloads in
+ * Node (one thread, and every core at once, which sees a CPU quota) and in the browser (as
+ * Lighthouse's benchmarkIndex), the lateness of a 1 ms timer, and the round trip of a trivial
+ * request to the target. Figures that could not be taken (no browser, target down) are null.
+ */
+export const calibrationSchema = z.object({
+  takenAt: z.string(),
+  /** Iterations of a fixed workload per ms, one Node thread (higher = faster). */
+  nodeCpu: calibrationFigureSchema,
+  /** The same workload on every core at once, summed (higher = faster; sees a CPU quota). */
+  nodeCpuAll: calibrationFigureSchema,
+  /** The same workload in a headless Chromium page, per ms (higher = faster). */
+  browserCpu: calibrationFigureSchema.nullable(),
+  /** P99 lateness of a 1 ms timer, in ms (lower = steadier). */
+  timerJitterMs: calibrationFigureSchema,
+  /** Median round trip of GET /health on one keep-alive connection, in ms. */
+  rttMs: calibrationFigureSchema.nullable(),
+});
+
+/** A run's calibration at its start and at its end (null when the run ended before it). */
+export const runCalibrationSchema = z.object({
+  start: calibrationSchema,
+  end: calibrationSchema.nullable(),
 });
 
 export const runMetaSchema = z.object({
@@ -200,6 +241,10 @@ export const runMetaSchema = z.object({
     nodeVersion: z.string(),
     platform: z.string(),
   }),
+  /** The machine measured at the run's start and end (absent in runs before calibration). */
+  calibration: runCalibrationSchema.optional(),
+  /** Paired mode: the reference deployment measured interleaved with baseUrl (--compare-url). */
+  compareUrl: z.string().optional(),
 });
 
 export const outcomeSchema = z.object({
@@ -217,6 +262,16 @@ export const runResultSchema = z.object({
   /** Comparisons with the committed baselines (empty when none were read). */
   comparisons: z.array(comparisonSchema).default([]),
   baseline: baselineSummarySchema.optional(),
+  /** Paired mode: the reference deployment's results, measured interleaved with the run's. */
+  reference: z.object({ baseUrl: z.string(), suites: z.array(suiteResultSchema) }).optional(),
+  /** What the machine's calibration says about the comparisons (machine match, drift in the run). */
+  machine: z
+    .object({
+      /** The calibration moved between the run's start and end beyond the tolerance. */
+      drift: z.string().optional(),
+      notes: z.array(z.string()),
+    })
+    .optional(),
   outcome: outcomeSchema,
 });
 
@@ -233,6 +288,9 @@ export type Verdict = z.infer<typeof verdictSchema>;
 export type Comparison = z.infer<typeof comparisonSchema>;
 export type BaselineSummary = z.infer<typeof baselineSummarySchema>;
 export type RunMeta = z.infer<typeof runMetaSchema>;
+export type CalibrationFigure = z.infer<typeof calibrationFigureSchema>;
+export type Calibration = z.infer<typeof calibrationSchema>;
+export type RunCalibration = z.infer<typeof runCalibrationSchema>;
 export type Outcome = z.infer<typeof outcomeSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
 

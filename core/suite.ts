@@ -8,6 +8,12 @@ export interface Progress {
 
 export interface SuiteContext<Settings> {
   baseUrl: URL;
+  /**
+   * Paired mode: the reference deployment. The suite measures both interleaved (ABBA order for
+   * iterations and runs, alternating requests for load) so drift of the machine hits both alike,
+   * and returns the reference's items under `reference`, named as the base URL's.
+   */
+  compareUrl?: URL | undefined;
   settings: Settings;
   progress: Progress;
   /** Aborted on Ctrl-C or when the run must stop: stop measuring and return. */
@@ -19,6 +25,8 @@ export interface SuiteOutput {
   notes: string[];
   /** The suite's own thresholds in k6 syntax, for the items named (a glob), e.g. a scenario's. */
   thresholds?: SuiteResult['thresholds'];
+  /** Paired mode: the reference deployment's items (same names as `items`) and notes. */
+  reference?: { items: Item[]; notes: string[] };
 }
 
 export interface Suite<Settings> {
