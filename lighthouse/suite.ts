@@ -76,7 +76,7 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
     );
     const budgets = await loadBudgets(settings.budgetsFile);
     await mkdir(settings.reportDir, { recursive: true });
-    const output: Required<SuiteOutput> = { items: [], notes: [], thresholds: [] };
+    const output: Required<Omit<SuiteOutput, 'reference'>> = { items: [], notes: [], thresholds: [] };
     const browser = await launchBrowser(chrome.path);
     try {
       await measurePages();

@@ -74,7 +74,7 @@ export async function runWithK6(
   const bin = findK6();
   if (!bin) throw new K6MissingError(`--engine k6: no k6 binary on PATH: ${INSTALL}`);
   const dir = await mkdtemp(join(tmpdir(), 'pitchey-k6-'));
-  const output: Required<SuiteOutput> = { items: [], notes: [], thresholds: [] };
+  const output: Required<Omit<SuiteOutput, 'reference'>> = { items: [], notes: [], thresholds: [] };
   try {
     for (const scenario of scenarios) {
       if (signal.aborted) break;
