@@ -82,7 +82,7 @@ function runOf(suite: SuiteResult): RunResult {
 
 /** What the gate would say: the regressions found against the baseline. */
 function regressions(current: SuiteResult, baseline: BaselineFile[]): string[] {
-  return compareRun([current], baseline, OPTIONS, machine)
+  return compareRun([current], baseline, OPTIONS, { machine })
     .comparisons.filter((c) => c.status === 'regression')
     .map(
       (c) =>

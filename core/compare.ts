@@ -5,10 +5,10 @@
  * Mann-Whitney U on per-iteration samples, the percentile test on latency histograms, Fisher's
  * exact test on rates. Too few samples for the test to ever reach alpha is "inconclusive".
  */
-import type { BaselineFile, BaselineItem } from './baselines.ts';
-import { groupOf } from './baselines.ts';
+import { type BaselineFile, type BaselineItem, groupOf } from './baseline-file.ts';
+import { type CalibrationOptions, effectiveCalibration, matchMachine } from './calibration.ts';
 import { decodeHistogram, histogramBins } from './histogram.ts';
-import type { Comparison, Metric, RateMetric, SuiteResult, TrendMetric } from './results.ts';
+import type { Calibration, Comparison, Metric, RateMetric, SuiteResult, TrendMetric } from './results.ts';
 import {
   type Bin,
   mannWhitneyGreater,
@@ -35,8 +35,9 @@ export interface CompareOptions {
   /** Minimum effects by metric name, over the defaults by unit. */
   minEffect: Record<string, Partial<Effect>>;
   /**
-   * Judge only against baselines taken on the same machine class (CPU model and count): on
-   * another machine a difference may be the machine's, so those comparisons are inconclusive.
+   * Judge only against baselines taken on the same machine (the calibration decides; the CPU
+   * model and count when a run has none): on another machine a difference may be the machine's,
+   * so those comparisons are inconclusive.
    */
   sameMachine: boolean;
 }
@@ -293,17 +294,54 @@ export interface RunComparison {
 
 const machineOf = (m: MachineClass) => `${m.cores} × ${m.cpuModel}`;
 
+/** What the run knows about its machine, for deciding which baselines it may judge against. */
+export interface MachineContext {
+  /** The machine class: decides only when the run has no calibration (an import, calibration off). */
+  machine?: MachineClass;
+  /** This run's calibration (start and end combined) and how to match it. */
+  calibration?: Calibration;
+  calibrationOptions?: CalibrationOptions;
+  /** The calibration moved during the run: a regression is then inconclusive, with this reason. */
+  drift?: string;
+  /** Committed baselines (the machine is checked) or the paired reference (same machine, same time). */
+  against?: 'baseline' | 'reference';
+}
+
+/** Whether this run's machine is the baseline file's, and why not. */
+function machineVerdict(
+  file: BaselineFile,
+  context: MachineContext,
+): { machine: NonNullable<Comparison['machine']>; reason?: string } {
+  if (context.against === 'reference') return { machine: 'same' };
+  if (context.calibration && context.calibrationOptions) {
+    const match = matchMachine(
+      context.calibration,
+      file.calibration && effectiveCalibration(file.calibration),
+      context.calibrationOptions,
+    );
+    if (match.same === true) return { machine: 'same' };
+    return { machine: match.same === false ? 'other' : 'unknown', reason: match.reason };
+  }
+  if (context.machine && machineOf(file.machine) !== machineOf(context.machine))
+    return {
+      machine: 'other',
+      reason: `the baseline was taken on ${machineOf(file.machine)}, this run on ${machineOf(context.machine)}: re-take it on this machine class (or set baselines.sameMachine: false)`,
+    };
+  return { machine: context.machine ? 'same' : 'unknown' };
+}
+
 /** Compares every measured item that has a baseline; lists the groups that have none. */
 export function compareRun(
   suites: SuiteResult[],
   baselines: BaselineFile[],
   options: CompareOptions,
-  machine?: MachineClass,
+  context: MachineContext = {},
 ): RunComparison {
   const byGroup = new Map(baselines.map((b) => [`${b.suite}\0${b.group}`, b]));
   const comparisons: Comparison[] = [];
   const missing = new Set<string>();
   const used = new Set<BaselineFile>();
+  const against = context.against ?? 'baseline';
   for (const suite of suites) {
     if (suite.status !== 'measured') continue;
     for (const item of suite.items) {
@@ -315,19 +353,14 @@ export function compareRun(
         continue;
       }
       used.add(file);
-      const compared = compareItem(suite.suite, item, before, options);
-      const elsewhere = machine && options.sameMachine && machineOf(file.machine) !== machineOf(machine);
-      comparisons.push(
-        ...(elsewhere
-          ? compared.map(
-              (c): Comparison => ({
-                ...c,
-                status: 'inconclusive',
-                reason: `the baseline was taken on ${machineOf(file.machine)}, this run on ${machineOf(machine)}: re-take it on this machine class (or set baselines.sameMachine: false)`,
-              }),
-            )
-          : compared),
-      );
+      const { machine, reason } = machineVerdict(file, context);
+      const unfair = options.sameMachine && machine !== 'same' ? reason : undefined;
+      for (const c of compareItem(suite.suite, item, before, options)) {
+        if (unfair) comparisons.push({ ...c, against, machine, status: 'inconclusive', reason: unfair });
+        else if (context.drift && c.status === 'regression')
+          comparisons.push({ ...c, against, machine, status: 'inconclusive', reason: context.drift });
+        else comparisons.push({ ...c, against, machine });
+      }
     }
   }
   return { comparisons, missing: [...missing], used: [...used] };

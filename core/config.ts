@@ -139,10 +139,46 @@ const baselinesSchema = z
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 95]),
     /** Minimum effects by metric name (e.g. "page_load"); defaults depend on the unit. */
     minEffect: z.record(z.string(), effectSchema).default({}),
-    /** Judge only against baselines taken on the same CPU model and count (else: inconclusive). */
+    /**
+     * Judge only against baselines taken on the same machine, as the calibration decides (within
+     * calibration.tolerance); a comparison with another machine's baseline is inconclusive.
+     */
     sameMachine: z.boolean().default(true),
+    /**
+     * The nightly gate also judges against the recent history of runs (reports/history.jsonl):
+     * a regression must also lie outside the between-run spread, machine-adjusted.
+     */
+    history: z
+      .object({
+        /** Profiles whose runs are judged against history. */
+        profiles: z.array(z.string()).default(['nightly']),
+        /** N: the last N comparable runs form the history. */
+        runs: z.number().int().min(3).max(200).default(20),
+        /** Control limit: expected on this machine + k × the robust between-run spread. */
+        k: z.number().positive().max(10).default(3),
+        /** Fewer comparable runs than this: the history cannot judge yet (and says so). */
+        minRuns: z.number().int().min(2).max(200).default(5),
+      })
+      .strict()
+      .default({ profiles: ['nightly'], runs: 20, k: 3, minRuns: 5 }),
     /** A comparison with too few samples: shown ("warn"), or counted as a failure ("fail"). */
     inconclusive: z.enum(['warn', 'fail']).default('warn'),
+  })
+  .strict();
+
+const calibrationSchema = z
+  .object({
+    /** Measure the machine at the run's start and end (CPU in Node and the browser, timer, round trip). */
+    enabled: z.boolean().default(true),
+    /** A deciding figure further than this from the baseline's means another machine (0.1 = ±10 %). */
+    tolerance: z.number().gt(0).max(1).default(0.1),
+    /** The figures that decide "same machine"; the others are shown only. */
+    figures: z
+      .array(z.enum(['nodeCpu', 'nodeCpuAll', 'browserCpu', 'timerJitterMs', 'rttMs']))
+      .min(1)
+      .default(['nodeCpu', 'nodeCpuAll', 'browserCpu']),
+    /** Repeats of each figure (each CPU repeat lasts 100 ms). */
+    repeats: z.number().int().min(3).max(50).default(5),
   })
   .strict();
 
@@ -175,6 +211,7 @@ export const configSchema = z
     profiles: z.record(z.string(), profileSchema).default({}),
     thresholds: z.array(thresholdOverrideSchema).default([]),
     baselines: baselinesSchema.default(baselinesSchema.parse({})),
+    calibration: calibrationSchema.default(calibrationSchema.parse({})),
   })
   .strict();
 
@@ -187,6 +224,7 @@ export type SyntheticSuiteConfig = z.output<typeof syntheticSuiteSchema>;
 export type LighthouseSuiteConfig = z.output<typeof lighthouseSuiteSchema>;
 export type LoadProfile = Required<NonNullable<Profile['load']>>;
 export type BaselinesConfig = z.output<typeof baselinesSchema>;
+export type CalibrationConfig = z.output<typeof calibrationSchema>;
 export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 
 interface ResolvedProfile {

@@ -6,6 +6,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { effectiveCalibration, figureValues } from './calibration.ts';
 import { KEY_STATS, statValue } from './metrics.ts';
 import type { RunResult } from './results.ts';
 
@@ -21,6 +22,12 @@ export const historyEntrySchema = z.object({
   regressions: z.number().int().nonnegative(),
   /** "suite item metric stat" → value in the metric's unit (ms, ratio, score…). */
   metrics: z.record(z.string(), z.number()),
+  /** The machine's calibration figures (start and end combined), to adjust for machine speed. */
+  calibration: z.record(z.string(), z.number()).optional(),
+  /** The calibration moved during the run: its figures are less trustworthy. */
+  drift: z.boolean().optional(),
+  /** A paired run (--compare-url): its figures are the base URL's. */
+  compareUrl: z.string().optional(),
 });
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
@@ -36,10 +43,15 @@ export function historyEntryOf(result: RunResult): HistoryEntry {
         for (const stat of stats) {
           const value = statValue(metric, stat);
           if (value !== null && Number.isFinite(value))
-            metrics[`${suite.suite} ${item.name} ${name} ${stat}`] = Number(value.toPrecision(6));
+            metrics[historyKey(suite.suite, item.name, name, stat)] = Number(value.toPrecision(6));
         }
       }
     }
+  }
+  // Every compared statistic too, so the nightly gate can judge each one against history.
+  for (const c of result.comparisons) {
+    if (c.current !== null && Number.isFinite(c.current))
+      metrics[historyKey(c.suite, c.item, c.metric, c.stat)] = Number(c.current.toPrecision(6));
   }
   return {
     id: result.run.id,
@@ -52,8 +64,17 @@ export function historyEntryOf(result: RunResult): HistoryEntry {
     exitCode: result.outcome.exitCode,
     regressions: result.comparisons.filter((c) => c.status === 'regression').length,
     metrics,
+    ...(result.run.calibration
+      ? { calibration: figureValues(effectiveCalibration(result.run.calibration)) }
+      : {}),
+    ...(result.machine?.drift ? { drift: true } : {}),
+    ...(result.run.compareUrl ? { compareUrl: result.run.compareUrl } : {}),
   };
 }
+
+/** The key of a statistic in history.jsonl. */
+export const historyKey = (suite: string, item: string, metric: string, stat: string) =>
+  `${suite} ${item} ${metric} ${stat}`;
 
 export const historyPath = (reportsDir: string) => join(reportsDir, 'history.jsonl');
 

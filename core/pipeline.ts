@@ -3,9 +3,22 @@
  * this machine), judge their results, and assemble the run result. Suites, the target and
  * the reports are passed in: this module does no other I/O.
  */
+import { baselinesFromRun } from './baseline-file.ts';
 import type { BaselineInput, LoadedBaseline } from './baselines.ts';
-import { compareRun } from './compare.ts';
-import { parseRunResult, type RunMeta, type RunResult, SCHEMA_VERSION, type SuiteResult } from './results.ts';
+import { type CalibrationOptions, driftOf, effectiveCalibration, figureValues } from './calibration.ts';
+import { type CompareOptions, compareRun, type MachineContext } from './compare.ts';
+import type { HistoryEntry } from './history.ts';
+import { findChangePoints, judgeWithHistory } from './history-compare.ts';
+import type { HistoryOptions } from './history-verdict.ts';
+import {
+  type ChangePointRecord,
+  type Comparison,
+  parseRunResult,
+  type RunMeta,
+  type RunResult,
+  SCHEMA_VERSION,
+  type SuiteResult,
+} from './results.ts';
 import type { Progress, Suite } from './suite.ts';
 import type { MilestoneTargets, ThresholdOverride } from './targets.ts';
 import { judge, outcome } from './verdict.ts';
@@ -18,6 +31,10 @@ export interface PlannedSuite {
 
 export interface RunSuitesOptions {
   baseUrl: URL;
+  /** Paired mode: the reference deployment; its suites' results go to `reference`. */
+  compareUrl?: URL;
+  /** Paired mode: receives the reference side's result of each suite. */
+  reference?: SuiteResult[];
   signal: AbortSignal;
   progress(suite: string): Progress & { end(): void };
 }
@@ -32,10 +49,24 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
     try {
       const output = await suite.run({
         baseUrl: options.baseUrl,
+        compareUrl: options.compareUrl,
         settings,
         progress,
         signal: options.signal,
       });
+      if (options.compareUrl && !output.reference)
+        throw new Error(`the ${suite.name} suite cannot measure a reference (--compare-url)`);
+      if (output.reference)
+        options.reference?.push({
+          suite: suite.name,
+          status: output.reference.items.length ? 'measured' : 'error',
+          ...(output.reference.items.length ? {} : { error: 'the suite measured nothing on the reference' }),
+          startedAt: startedAt.toISOString(),
+          durationMs: performance.now() - started,
+          items: output.reference.items,
+          notes: output.reference.notes,
+          thresholds: [],
+        });
       results.push({
         suite: suite.name,
         status: output.items.length ? 'measured' : 'error',
@@ -64,6 +95,24 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
   return results;
 }
 
+/** Paired comparisons without a baselines config: the defaults of the baselines section. */
+const PAIRED_OPTIONS: CompareOptions = {
+  alpha: 0.01,
+  percentiles: [50, 95],
+  minEffect: {},
+  sameMachine: false,
+};
+
+/** The machine's word on the comparisons, one line each kind: how many were another machine's. */
+function machineNotes(comparisons: Comparison[]): string[] {
+  const other = comparisons.filter((c) => c.machine === 'other' && c.status === 'inconclusive');
+  const unknown = comparisons.filter((c) => c.machine === 'unknown' && c.status === 'inconclusive');
+  const notes: string[] = [];
+  if (other.length) notes.push(`${other.length} comparisons inconclusive: ${other[0]?.reason}`);
+  if (unknown.length) notes.push(`${unknown.length} comparisons inconclusive: ${unknown[0]?.reason}`);
+  return notes;
+}
+
 /** Why comparing this run with a baseline may be unfair: a different profile, target or machine. */
 export function fairnessWarnings(meta: RunMeta, used: LoadedBaseline[]): string[] {
   const warnings = new Set<string>();
@@ -76,6 +125,28 @@ export function fairnessWarnings(meta: RunMeta, used: LoadedBaseline[]): string[
   return [...warnings];
 }
 
+/** What else judges a run besides its targets and baselines: the machine, a reference, history. */
+export interface JudgeContext {
+  /** How to match calibrations (config.calibration); without it the CPU model string decides. */
+  calibration?: CalibrationOptions;
+  /** Paired mode: the reference deployment's suites, measured interleaved with this run's. */
+  reference?: { baseUrl: string; suites: SuiteResult[] };
+  /** The nightly gate: earlier runs from history.jsonl and how to judge against them. */
+  history?: { entries: HistoryEntry[]; options: HistoryOptions };
+}
+
+/** The reference side of a paired run as baseline files, so the same statistics judge it. */
+function referenceAsBaselines(meta: RunMeta, reference: NonNullable<JudgeContext['reference']>) {
+  return baselinesFromRun({
+    schemaVersion: SCHEMA_VERSION,
+    run: { ...meta, baseUrl: reference.baseUrl },
+    suites: reference.suites,
+    verdicts: [],
+    comparisons: [],
+    outcome: { status: 'pass', exitCode: 0, line: '' },
+  });
+}
+
 /** Judges the suites, compares them with their baselines, and returns the validated run result. */
 export function assembleResult(
   meta: RunMeta,
@@ -83,18 +154,42 @@ export function assembleResult(
   milestone: MilestoneTargets,
   overrides: ThresholdOverride[],
   baselines?: BaselineInput,
+  context: JudgeContext = {},
 ): RunResult {
   const verdicts = judge(suites, milestone, overrides);
-  const compared = baselines
-    ? compareRun(
-        suites,
-        baselines.loaded.map((l) => l.baseline),
-        baselines.options,
-        meta.machine,
-      )
-    : undefined;
-  const used = baselines?.loaded.filter((l) => compared?.used.includes(l.baseline)) ?? [];
-  const comparisons = compared?.comparisons ?? [];
+  const calibration = meta.calibration && effectiveCalibration(meta.calibration);
+  const drift = meta.calibration && context.calibration && driftOf(meta.calibration, context.calibration);
+  const machine: MachineContext = {
+    machine: meta.machine,
+    ...(calibration && context.calibration ? { calibration, calibrationOptions: context.calibration } : {}),
+    ...(drift ? { drift } : {}),
+  };
+  const reference = context.reference;
+  const compared = reference
+    ? compareRun(suites, referenceAsBaselines(meta, reference), baselines?.options ?? PAIRED_OPTIONS, {
+        ...machine,
+        against: 'reference',
+      })
+    : baselines
+      ? compareRun(
+          suites,
+          baselines.loaded.map((l) => l.baseline),
+          baselines.options,
+          machine,
+        )
+      : undefined;
+  const used = reference ? [] : (baselines?.loaded.filter((l) => compared?.used.includes(l.baseline)) ?? []);
+  let comparisons = compared?.comparisons ?? [];
+  let changePoints: ChangePointRecord[] | undefined;
+  if (context.history && !reference) {
+    const input = {
+      entries: context.history.entries,
+      options: context.history.options,
+      figures: calibration && figureValues(calibration),
+    };
+    comparisons = judgeWithHistory(comparisons, meta, input);
+    changePoints = findChangePoints(comparisons, meta, input);
+  }
   return parseRunResult(
     {
       schemaVersion: SCHEMA_VERSION,
@@ -102,7 +197,7 @@ export function assembleResult(
       suites,
       verdicts,
       comparisons,
-      ...(baselines && compared
+      ...(baselines && compared && !reference
         ? {
             baseline: {
               dir: baselines.dir,
@@ -119,6 +214,11 @@ export function assembleResult(
             },
           }
         : {}),
+      ...(reference ? { reference } : {}),
+      ...(meta.calibration
+        ? { machine: { ...(drift ? { drift } : {}), notes: machineNotes(comparisons) } }
+        : {}),
+      ...(changePoints ? { changePoints } : {}),
       outcome: outcome(verdicts, comparisons, baselines?.inconclusive),
     },
     'this run',

@@ -162,6 +162,33 @@ export const comparisonSchema = z.object({
    * deployment measured in the same run (paired mode), or the recent history of runs.
    */
   against: z.enum(['baseline', 'reference', 'history']).optional(),
+  /** Whether the calibration found the baseline's machine to be this one ("unknown": no calibration). */
+  machine: z.enum(['same', 'other', 'unknown']).optional(),
+  /** The history's judgement of this metric (nightly gate): its control limit and spread. */
+  history: z
+    .object({
+      status: z.enum(['outside', 'within', 'insufficient']),
+      center: num,
+      limit: num,
+      runs: z.number().int().nonnegative(),
+      reason: z.string(),
+    })
+    .optional(),
+});
+
+/** A sustained shift found in the history of a metric (E-Divisive means over the last runs). */
+export const changePointSchema = z.object({
+  /** "suite item metric stat", as in history.jsonl. */
+  key: z.string(),
+  /** The first run of the new level. */
+  runId: z.string(),
+  startedAt: z.string(),
+  before: z.number(),
+  after: z.number(),
+  relative: num,
+  p: z.number(),
+  unit: z.string(),
+  better: z.enum(['lower', 'higher']),
 });
 
 /** Where the baselines came from and what had none (a warning, not a failure). */
@@ -272,6 +299,8 @@ export const runResultSchema = z.object({
       notes: z.array(z.string()),
     })
     .optional(),
+  /** Sustained shifts in the history of this run's metrics (the nightly gate's change points). */
+  changePoints: z.array(changePointSchema).optional(),
   outcome: outcomeSchema,
 });
 
@@ -286,6 +315,7 @@ export type Item = z.infer<typeof itemSchema>;
 export type SuiteResult = z.infer<typeof suiteResultSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
 export type Comparison = z.infer<typeof comparisonSchema>;
+export type ChangePointRecord = z.infer<typeof changePointSchema>;
 export type BaselineSummary = z.infer<typeof baselineSummarySchema>;
 export type RunMeta = z.infer<typeof runMetaSchema>;
 export type CalibrationFigure = z.infer<typeof calibrationFigureSchema>;

@@ -30,7 +30,19 @@ export function parseBaseUrl(value: string, source: string): URL {
   return url;
 }
 
-export async function openTarget(baseUrl: URL | undefined, readyTimeoutMs: number): Promise<SystemUnderTest> {
+/** The word that asks for a second embedded target as the reference (--compare-url embedded). */
+export const EMBEDDED = 'embedded';
+
+/**
+ * Opens the target. `faultsEnv` names the variable holding the embedded target's fault knobs:
+ * TARGET_FAULTS for the base, COMPARE_TARGET_FAULTS for a second embedded target (the reference
+ * of a paired run), so each instance has its own.
+ */
+export async function openTarget(
+  baseUrl: URL | undefined,
+  readyTimeoutMs: number,
+  faultsEnv = 'TARGET_FAULTS',
+): Promise<SystemUnderTest> {
   if (baseUrl) {
     try {
       await waitForReady(baseUrl.href, readyTimeoutMs);
@@ -42,7 +54,7 @@ export async function openTarget(baseUrl: URL | undefined, readyTimeoutMs: numbe
     return { url: baseUrl, embedded: false, stop: async () => {} };
   }
   try {
-    const child = await spawnTarget();
+    const child = await spawnTarget({ env: { TARGET_FAULTS: process.env[faultsEnv] ?? '' } });
     return { url: new URL(child.url), embedded: true, pid: child.pid, stop: child.stop };
   } catch (error) {
     throw new TargetUnavailableError(`the embedded target did not start: ${(error as Error).message}`);

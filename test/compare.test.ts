@@ -252,7 +252,7 @@ describe('a run against its baselines', () => {
       ],
       baselines,
       OPTIONS,
-      MACHINE,
+      { machine: MACHINE },
     );
     expect(run.missing).toEqual(['load spike']);
     expect(run.used).toEqual(baselines);
@@ -269,14 +269,16 @@ describe('a run against its baselines', () => {
   it('makes comparisons with a baseline from another machine inconclusive, unless told otherwise', () => {
     const other = { ...MACHINE, cpuModel: 'Other CPU', cores: 8 };
     const baselines = [baselineOf('load', 'average-load', [scenario(40, 1)], other)];
-    const run = compareRun([suite('load', [scenario(50, 2)])], baselines, OPTIONS, MACHINE);
+    const run = compareRun([suite('load', [scenario(50, 2)])], baselines, OPTIONS, {
+      machine: MACHINE,
+    });
     expect(run.comparisons.every((c) => c.status === 'inconclusive')).toBe(true);
     expect(run.comparisons[0]?.reason).toMatch(/8 × Other CPU, this run on 2 × Test CPU/);
     const anyway = compareRun(
       [suite('load', [scenario(50, 2)])],
       baselines,
       { ...OPTIONS, sameMachine: false },
-      MACHINE,
+      { machine: MACHINE },
     );
     expect(anyway.comparisons.every((c) => c.status === 'regression')).toBe(true);
     // Inconclusive comparisons warn by default and fail only when configured.
