@@ -94,11 +94,19 @@ const profileSchema = z
       .partial()
       .optional(),
     synthetic: z
-      .object({ iterations: z.number().int().min(1).max(1000).describe('iterations of each journey') })
+      .object({
+        iterations: z.number().int().min(1).max(1000).describe('iterations of each journey (a side, when paired)'),
+        /** Only these Playwright projects (default: the suite's). */
+        projects: z.array(z.enum(['desktop', 'mobile'])).min(1).optional(),
+      })
       .strict()
       .optional(),
     lighthouse: z
-      .object({ runs: z.number().int().min(1).max(25).describe('Lighthouse runs per page and preset') })
+      .object({
+        runs: z.number().int().min(1).max(25).describe('Lighthouse runs per page and preset (a side, when paired)'),
+        /** Only these presets (default: the suite's). */
+        presets: z.array(z.enum(['mobile', 'desktop'])).min(1).optional(),
+      })
       .strict()
       .optional(),
   })
@@ -230,8 +238,8 @@ export type ThresholdOverrideConfig = z.output<typeof thresholdOverrideSchema>;
 interface ResolvedProfile {
   health: { requests: number };
   load: LoadProfile;
-  synthetic: { iterations: number };
-  lighthouse: { runs: number };
+  synthetic: { iterations: number; projects?: ('desktop' | 'mobile')[] };
+  lighthouse: { runs: number; presets?: ('mobile' | 'desktop')[] };
 }
 
 export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
@@ -272,6 +280,24 @@ export const BUILT_IN_PROFILES: Record<string, ResolvedProfile> = {
       smokeIterations: 500,
       soakDuration: '15m',
       breakpointRate: 3000,
+    },
+  },
+  /**
+   * Pull requests, paired (--compare-url): the fewest runs that still reach a verdict a side —
+   * 5 Lighthouse runs (the U test's smallest p is then 1/252 < 0.01), 5 journey iterations,
+   * ~1,000 API requests — on one device each, within about five minutes.
+   */
+  pr: {
+    health: { requests: 200 },
+    synthetic: { iterations: 5, projects: ['desktop'] },
+    lighthouse: { runs: 5, presets: ['desktop'] },
+    load: {
+      scenarios: ['average-load'],
+      rate: 100,
+      duration: '20s',
+      smokeIterations: 100,
+      soakDuration: '10m',
+      breakpointRate: 2000,
     },
   },
   capacity: {

@@ -91,9 +91,21 @@ export function renderConsoleSummary(result: RunResult): string {
   if (rows.length > MAX_ROWS) lines.push(`… and ${rows.length - MAX_ROWS} more (all in summary.md)`);
   const counted = (status: Comparison['status']) =>
     result.comparisons.filter((c) => c.status === status).length;
-  if (result.comparisons.length)
+  if (result.comparisons.length) {
+    const paired = result.reference ? `paired with ${result.reference.baseUrl}` : 'baselines';
+    const byMachine = result.comparisons.filter(
+      (c) => c.status === 'inconclusive' && c.machine && c.machine !== 'same',
+    ).length;
     lines.push(
-      `baselines: ${result.comparisons.length} comparisons, ${regressions.length} regressed, ${counted('improved')} improved, ${counted('inconclusive')} inconclusive (too few samples; listed in summary.md)`,
+      `${paired}: ${result.comparisons.length} comparisons, ${regressions.length} regressed, ${counted('improved')} improved, ${counted('inconclusive')} inconclusive (${byMachine ? `${byMachine} another machine's baseline, the rest ` : ''}too few samples; listed in summary.md)`,
+    );
+  }
+  // One line on what the machine's calibration says, and what to do about it.
+  for (const note of result.machine?.notes ?? []) lines.push(`machine: ${note}`);
+  if (result.machine?.drift) lines.push(`machine: ${result.machine.drift}`);
+  for (const cp of result.changePoints ?? [])
+    lines.push(
+      `change point: ${cp.key} shifted ${cp.relative === null ? '' : `${cp.relative > 0 ? '+' : ''}${(cp.relative * 100).toFixed(0)} % `}from run ${cp.runId} (${cp.startedAt.slice(0, 10)})`,
     );
   const missing = result.baseline?.missing ?? [];
   if (missing.length)

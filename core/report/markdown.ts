@@ -3,6 +3,7 @@
  * baselines (regressions first; changes within noise folded away); fit for a PR comment or
  * $GITHUB_STEP_SUMMARY.
  */
+import { calibrationLines } from '../calibration.ts';
 import type { Comparison, RunResult } from '../results.ts';
 import {
   COMPARISON_WORD,
@@ -39,14 +40,16 @@ function baselineSection(result: RunResult, suite: string): string[] {
   const quiet = comparisons.filter((c) => c.status === 'pass');
   const lines = [
     '',
-    `Compared with the baseline (Δ = current − baseline; interval at ${((1 - alpha) * 100).toFixed(0)} %; p one-sided):`,
+    result.reference
+      ? `Compared with the reference (Δ = this target − reference; interval at ${((1 - alpha) * 100).toFixed(0)} %; p one-sided):`
+      : `Compared with the baseline (Δ = current − baseline; interval at ${((1 - alpha) * 100).toFixed(0)} %; p one-sided):`,
     '',
   ];
   if (notable.length) lines.push(...comparisonRows(notable));
   if (inconclusive.length) {
     lines.push(
       '',
-      `<details><summary>${inconclusive.length} inconclusive (too few samples to tell)</summary>`,
+      `<details><summary>${inconclusive.length} inconclusive (too few samples, or another machine's baseline)</summary>`,
       '',
       ...comparisonRows(inconclusive),
       '',
@@ -95,6 +98,39 @@ function baselineIntro(result: RunResult): string[] {
   return lines;
 }
 
+/** The machine's calibration at the start and end, and what it means for the comparisons. */
+function machineSection(result: RunResult): string[] {
+  const calibration = result.run.calibration;
+  if (!calibration) return [];
+  const lines = [
+    '',
+    '<details><summary>This machine, measured at the start and end of the run</summary>',
+    '',
+  ];
+  for (const line of calibrationLines(calibration)) lines.push(`- ${cell(line)}`);
+  lines.push('', '</details>');
+  if (result.machine?.drift) lines.push('', `> Warning: ${cell(result.machine.drift)}`);
+  for (const note of result.machine?.notes ?? []) lines.push('', `> ${cell(note)}`);
+  return lines;
+}
+
+/** Sustained shifts in the history (the nightly gate's change points). */
+function changePointSection(result: RunResult): string[] {
+  const points = result.changePoints ?? [];
+  if (!points.length) return [];
+  return [
+    '',
+    'Change points in the history (sustained shifts, E-Divisive means):',
+    '',
+    '| metric | from run | before | after | change | p |',
+    '|---|---|---:|---:|---:|---:|',
+    ...points.map(
+      (cp) =>
+        `| ${cell(cp.key)} | ${cp.startedAt.slice(0, 16).replace('T', ' ')} | ${formatValue(cp.before, cp.unit)} | ${formatValue(cp.after, cp.unit)} | ${cp.relative === null ? '–' : `${cp.relative > 0 ? '+' : ''}${(cp.relative * 100).toFixed(1)} %`} | ${formatP(cp.p)} |`,
+    ),
+  ];
+}
+
 export function renderMarkdown(result: RunResult): string {
   const { run, outcome } = result;
   const lines = [
@@ -103,7 +139,15 @@ export function renderMarkdown(result: RunResult): string {
     `Profile **${run.profile}**, milestone **${run.milestone}**, target ${run.embeddedTarget ? 'the embedded Pitchey' : `\`${run.baseUrl}\``}` +
       `${run.git.commit ? `, commit \`${run.git.commit.slice(0, 12)}\`${run.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}` +
       `, ${(run.durationMs / 1000).toFixed(1)} s on ${run.machine.cores} × ${run.machine.cpuModel}, Node ${run.machine.nodeVersion}.`,
+    ...(result.reference
+      ? [
+          '',
+          `Paired run: every metric of this target is compared with the reference \`${result.reference.baseUrl}\`, measured interleaved in the same run (baseline = reference).`,
+        ]
+      : []),
     ...baselineIntro(result),
+    ...machineSection(result),
+    ...changePointSection(result),
   ];
   for (const suite of result.suites) {
     lines.push('', `### ${suite.suite}${suite.status === 'error' ? ' — could not measure' : ''}`, '');
