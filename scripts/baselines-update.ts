@@ -64,6 +64,16 @@ async function main(): Promise<number> {
       `${summary}: the run could not measure (${result.outcome.line}): it cannot become a baseline; fix the cause and run again`,
     );
   }
+  if (result.run.compareUrl) {
+    throw new PerfError(
+      `${summary}: a paired run (--compare-url ${result.run.compareUrl}) measured two deployments at half the load each: it cannot become a baseline; take baselines from a run without --compare-url`,
+    );
+  }
+  if (result.machine?.drift) {
+    throw new PerfError(
+      `${summary}: ${result.machine.drift}: a baseline must come from a steady machine; run again when it is quiet`,
+    );
+  }
   const suites = values.suite;
   const only = values.only;
   for (const name of suites ?? []) {
