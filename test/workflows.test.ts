@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 /**
  * The GitHub Actions workflows: they parse, they say what matters (triggers, profile, where BASE_URL
  * comes from, the artifacts, the PR comment's guard), and actionlint finds nothing wrong in them.
@@ -159,21 +160,69 @@ describe('nightly workflow', () => {
 });
 
 describe('pull request workflow', () => {
-  it('runs the smoke profile on pull requests against the embedded target', async () => {
+  /** Runs the gate step's script with a stand-in npm that prints its arguments. */
+  async function gateCommand(env: Record<string, string>): Promise<{ code: number; out: string }> {
+    const { steps } = await load(PR);
+    const bin = await mkdtemp(join(tmpdir(), 'fake-npm-'));
+    try {
+      await writeFile(join(bin, 'npm'), '#!/bin/sh\necho "npm $*"\n', { mode: 0o755 });
+      // As GitHub runs a bash step: bash --noprofile --norc -eo pipefail.
+      const result = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', String(gateStep(steps).run)],
+        {
+          env: { PATH: `${bin}:${process.env.PATH}`, BASE_URL: '', ...env },
+          encoding: 'utf8',
+        },
+      );
+      return { code: result.status ?? -1, out: result.stdout.trim() };
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  }
+
+  it('runs the smoke profile on pull requests against the embedded target when no preview is given', async () => {
     const { text, workflow, steps } = await load(PR);
-    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
-    const gate = gateStep(steps);
-    expect(gate.run).toBe('npm run test:performance -- --profile smoke');
-    // No secret at all: a PR (possibly from a fork) must never be pointed at a deployment.
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'workflow_dispatch']);
+    // No secret at all: a PR (possibly from a fork) must never be pointed at a deployment by one.
     expect(text).not.toMatch(/secrets\./);
-    expect(gate.env?.BASE_URL).toBe('');
+    expect(gateStep(steps).env?.BASE_URL).toBe('');
+    expect(await gateCommand({ PREVIEW_URL: '', REFERENCE_URL: '' })).toEqual({
+      code: 0,
+      out: 'npm run test:performance -- --profile smoke',
+    });
+  });
+
+  it('with a preview URL runs the pr profile paired with the reference, load only when allowed', async () => {
+    const paired = await gateCommand({
+      PREVIEW_URL: 'https://pr-{pr}.pitchey.example',
+      REFERENCE_URL: 'https://pitchey.example',
+      PR_NUMBER: '42',
+    });
+    expect(paired).toEqual({
+      code: 0,
+      out: 'npm run test:performance -- --profile pr --base-url https://pr-42.pitchey.example --compare-url https://pitchey.example --suite health --suite synthetic --suite lighthouse',
+    });
+    const withLoad = await gateCommand({
+      PREVIEW_URL: 'https://preview.example',
+      REFERENCE_URL: 'https://pitchey.example',
+      ALLOW_REMOTE: 'true',
+    });
+    expect(withLoad.out).toBe(
+      'npm run test:performance -- --profile pr --base-url https://preview.example --compare-url https://pitchey.example --allow-remote',
+    );
+    const noReference = await gateCommand({ PREVIEW_URL: 'https://preview.example', REFERENCE_URL: '' });
+    expect(noReference.code).toBe(2);
+    expect(noReference.out).toMatch(/::error::.*PERF_REFERENCE_URL/);
   });
 
   it('keeps one sticky comment, only on PRs from this repository, and never fails on it', async () => {
     const { workflow, steps } = await load(PR);
     expect(workflow.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     const comment = stepUsing(steps, 'actions/github-script');
-    expect(comment.if).toBe('always() && github.event.pull_request.head.repo.full_name == github.repository');
+    expect(comment.if).toBe(
+      "always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    );
     expect(comment['continue-on-error']).toBe(true);
     const script = String(comment.with?.script);
     expect(script).toContain('<!-- pitchey-perf -->');
