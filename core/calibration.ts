@@ -1,9 +1,9 @@
 /**
  * What a run's calibration says about its comparisons (pure). "Same machine" is decided by the
  * figures the machine measured (core/calibration-probe.ts), not by its CPU model string: two VMs
- * with one model string were 25 % apart here (shared notes, measurement §8). A figure counts as
- * different when it moved by more than the tolerance AND by more than the two measurements' own
- * spread, so a noisy figure cannot make an idle machine look foreign.
+ * with one model string were 25 % apart here (shared notes, measurement §8). A deciding figure
+ * further than the tolerance from the baseline's means another machine, whatever its spread: a
+ * machine too noisy to be shown the same is not judged as the same.
  */
 import type { Calibration, CalibrationFigure, RunCalibration } from './results.ts';
 
@@ -78,14 +78,13 @@ export function differences(
     const b = baseline[figure];
     if (!c || !b || !(b.value > 0)) continue;
     const relative = c.value / b.value - 1;
-    // A figure that wobbled by 15 % within one probe cannot tell a 10 % move from noise.
-    const noise = Math.max(c.spread, b.spread);
+    // A noisy figure is no excuse: a machine that cannot be shown to be the same is not.
     result.push({
       figure,
       current: c.value,
       baseline: b.value,
       relative,
-      differs: Math.abs(relative) > Math.max(options.tolerance, noise),
+      differs: Math.abs(relative) > options.tolerance,
     });
   }
   return result;

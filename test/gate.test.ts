@@ -278,4 +278,76 @@ describe('the gate against committed baselines', () => {
       /summary\.json: the run could not measure \(ERROR .*\): it cannot become a baseline/,
     );
   }, 60_000);
+
+  it("judges nothing against another machine's baseline: inconclusive with the figures, exit 0, one line on what to do", async () => {
+    const { file, reports } = tempConfig('', 300);
+    expect((await gate(['--profile', 'smoke', '--config', file])).code).toBe(0);
+    expect((await updateBaselines(['--config', file, '--suite', 'health'])).code).toBe(0);
+    // The baselines say they were taken on a machine 40 % faster than this one (as a new CI VM is).
+    const dir = join(reports, '..', 'baselines', 'smoke', 'health');
+    for (const name of ['health.json', 'health-ready.json', 'health-detailed.json']) {
+      const path = join(dir, name);
+      const baseline = JSON.parse(readFileSync(path, 'utf8'));
+      expect(baseline.calibration.start.nodeCpu.value).toBeGreaterThan(0);
+      for (const side of ['start', 'end'])
+        for (const figure of ['nodeCpu', 'nodeCpuAll']) baseline.calibration[side][figure].value *= 1.4;
+      writeFileSync(path, JSON.stringify(baseline));
+    }
+    // +30 ms on /health would be a regression on the baseline's machine; here it cannot be told
+    // from the machine, so nothing is judged a regression.
+    const slower = await gate(['--profile', 'smoke', '--config', file], {
+      TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 30 }] }),
+    });
+    expect(slower.stderr).toBe('');
+    expect(slower.code).toBe(0);
+    expect(slower.stdout).toMatch(
+      /machine: \d+ comparisons inconclusive: this machine is 2\d % slower than the baseline's: node CPU .* — re-take baselines here, or compare paired \(--compare-url\)/,
+    );
+    const result = await readRunResult(join(reports, 'latest', 'summary.json'));
+    expect(result.comparisons.length).toBeGreaterThan(0);
+    expect(result.comparisons.every((c) => c.status === 'inconclusive' && c.machine === 'other')).toBe(true);
+    expect(result.run.calibration?.end?.nodeCpu.value).toBeGreaterThan(0);
+    const history = readFileSync(join(reports, 'history.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(history.at(-1) as string).calibration.nodeCpu).toBeGreaterThan(0);
+    expect(readFileSync(join(reports, 'latest', 'summary.md'), 'utf8')).toMatch(/node CPU: [\d.]+ it\/ms/);
+  }, 120_000);
+});
+
+describe('the paired gate (--compare-url)', () => {
+  it('judges the target against a second embedded target measured in the same run: the same build passes, +30 ms fails', async () => {
+    const { file, reports } = tempConfig('', 300);
+    const same = await gate(['--profile', 'smoke', '--config', file, '--compare-url', 'embedded']);
+    expect(same.stderr).toBe('');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/reference: a second embedded Pitchey at http:\/\/127\.0\.0\.1:\d+/);
+    expect(same.stdout).toMatch(/paired with http:\/\/127\.0\.0\.1:\d+: \d+ comparisons, 0 regressed/);
+    const paired = await readRunResult(join(reports, 'latest', 'summary.json'));
+    expect(paired.reference?.suites.map((s) => s.suite)).toEqual(['health']);
+    expect(paired.comparisons.every((c) => c.against === 'reference')).toBe(true);
+    // Each side got the profile's requests, interleaved.
+    expect(paired.reference?.suites[0]?.items[0]?.metrics.http_req_duration?.count).toBe(300);
+
+    // The target (base URL) +30 ms on /health, the reference unchanged: a regression.
+    const slower = await gate(['--profile', 'smoke', '--config', file, '--compare-url', 'embedded'], {
+      TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 30 }] }),
+    });
+    expect(slower.code).toBe(1);
+    const result = await readRunResult(join(reports, 'latest', 'summary.json'));
+    const regressions = result.comparisons.filter((c) => c.status === 'regression');
+    expect(new Set(regressions.map((c) => c.item))).toEqual(new Set(['/health']));
+    expect(readFileSync(join(reports, 'latest', 'summary.md'), 'utf8')).toMatch(
+      /Compared with the reference/,
+    );
+    // The reference slower instead: the target improved, nothing regressed.
+    const faster = await gate(['--profile', 'smoke', '--config', file, '--compare-url', 'embedded'], {
+      COMPARE_TARGET_FAULTS: JSON.stringify({ latency: [{ route: '/health', ms: 30 }] }),
+    });
+    expect(faster.code).toBe(0);
+    const improved = await readRunResult(join(reports, 'latest', 'summary.json'));
+    expect(improved.comparisons.some((c) => c.item === '/health' && c.status === 'improved')).toBe(true);
+    // A paired run is no baseline.
+    const update = await updateBaselines(['--config', file]);
+    expect(update.code).toBe(2);
+    expect(update.stderr).toMatch(/a paired run .* cannot become a baseline/);
+  }, 180_000);
 });
