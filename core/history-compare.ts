@@ -73,7 +73,7 @@ export function judgeWithHistory(
       pointsFor(entries, key, c.suite),
       c.better,
       scaleOf(c.unit),
-      input.options,
+      { ...input.options, unit: c.unit },
     );
     const history: Comparison['history'] = {
       status: judgement.status,
