@@ -13,7 +13,8 @@ export interface DispatchOptions {
   /** clock.now() at the scenario's start. */
   start: number;
   shouldStop(): boolean;
-  onDue(intendedMs: number): void;
+  /** Iteration `index` of the schedule is due (its index in the whole schedule, not the share). */
+  onDue(intendedMs: number, index: number): void;
   onTick(elapsedMs: number): void;
 }
 
@@ -25,7 +26,7 @@ export async function dispatch(o: DispatchOptions): Promise<void> {
     const now = elapsed();
     let due = o.schedule.at(i);
     while (due !== undefined && due <= now) {
-      o.onDue(due);
+      o.onDue(due, i);
       i += o.share.of;
       due = o.schedule.at(i);
     }

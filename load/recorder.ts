@@ -165,6 +165,19 @@ export class Recorder {
     return stats && nameMetrics(stats, elapsedSeconds);
   }
 
+  /** The request names recorded so far, in the order first seen. */
+  get requestNames(): string[] {
+    return [...this.names.keys()];
+  }
+
+  /**
+   * Makes sure each name has an entry (with no requests when none was recorded), so that the
+   * two sides of a paired run give items of the same names.
+   */
+  declare(names: Iterable<string>): void {
+    for (const name of names) this.statsFor(name);
+  }
+
   get requestCount(): number {
     let n = 0;
     for (const s of this.names.values()) n += s.requests;

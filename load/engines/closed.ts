@@ -6,9 +6,12 @@
  * no rate is set.
  * ramping-vus runs as steps of constant VUs (autocannon cannot change connections mid-run).
  * autocannon's error events do not say which request failed: errors are filed under "(error)".
+ * Paired mode (run.reference): each step runs as four ABBA slices (base, reference, reference,
+ * base), each with a quarter of the step's iterations or duration, into each side's recorder.
  */
 import autocannon from 'autocannon';
-import { seededRandom } from '../../target/random.ts';
+import type { Side } from '../../core/paired.ts';
+import { type Random, seededRandom } from '../../target/random.ts';
 import {
   failedCheck,
   isExpectedStatus,
@@ -17,6 +20,7 @@ import {
   prepare,
   weightedPicker,
 } from '../mix.ts';
+import { abbaSlices, tickSides } from '../paired.ts';
 import { Recorder } from '../recorder.ts';
 import { ms, type Scenario } from '../scenario.ts';
 import { type Clock, type EngineResult, type EngineRun, realClock } from './types.ts';
@@ -71,32 +75,63 @@ interface ClientLike {
   requestIterator?: { context?: RequestContext };
 }
 
+/** autocannon's sample interval in paired mode, which bounds how late a slice ends. */
+const PAIRED_SAMPLE_MS = 25;
+
+/** One deployment's side of the run. */
+interface Lane {
+  side: Side;
+  url: URL;
+  prefix: string;
+  tokens: string[];
+  tokenTurn: number;
+  random: Random;
+  recorder: Recorder;
+  /** Time spent on this side's slices (paired mode). */
+  activeMs: number;
+}
+
 export async function runClosedModel(run: EngineRun, clock: Clock = realClock): Promise<EngineResult> {
-  const { scenario, tokens, signal } = run;
+  const { scenario, signal } = run;
   const steps = vuSteps(scenario);
   const share = run.share ?? { index: 0, of: 1 };
-  const recorder = new Recorder();
-  const random = seededRandom(run.seed ?? 1 + share.index);
   const pick = weightedPicker(scenario.requests);
-  const prefix = run.baseUrl.pathname.replace(/\/$/, '');
   const timeoutMs = ms(scenario.timeout);
+  const lane = (side: Side, url: URL, tokens: string[]): Lane => ({
+    side,
+    url,
+    prefix: url.pathname.replace(/\/$/, ''),
+    tokens,
+    tokenTurn: share.index,
+    // The same seed on both sides: each sends the same sequence of requests.
+    random: seededRandom(run.seed ?? 1 + share.index),
+    recorder: new Recorder(),
+    activeMs: 0,
+  });
+  const lanes: Lane[] = [lane('base', run.baseUrl, run.tokens)];
+  if (run.reference) lanes.push(lane('reference', run.reference.baseUrl, run.reference.tokens));
+  const [base, reference] = lanes as [Lane, Lane | undefined];
+  const requestCount = () => lanes.reduce((n, l) => n + l.recorder.requestCount, 0);
   const start = clock.now();
   const elapsed = () => clock.now() - start;
-  let tokenTurn = share.index;
   let stoppedBy: string | undefined;
   const total = steps.reduce((n, s) => n + (s.amount ?? 0), 0);
   const bodiesNeeded = scenario.requests.some(needsBody);
 
-  const runStep = (step: Step) =>
+  const runStep = (step: Step, lane: Lane) =>
     new Promise<void>((resolve, reject) => {
+      const { recorder, random, tokens } = lane;
       const vus = Math.max(1, Math.round(step.vus / share.of));
+      const amount = step.amount ? Math.ceil(step.amount / share.of) : undefined;
       const instance = autocannon(
         {
-          url: run.baseUrl.origin,
-          connections: vus,
-          ...(step.amount
-            ? { amount: Math.ceil(step.amount / share.of) }
-            : { duration: step.durationMs / 1000 }),
+          url: lane.url.origin,
+          // autocannon refuses more connections than requests, which a short slice may have.
+          connections: reference && amount ? Math.min(vus, amount) : vus,
+          ...(amount ? { amount } : { duration: step.durationMs / 1000 }),
+          // autocannon ends a run only on its sample tick (every 1 s by default), sending on until
+          // then: short slices would overrun their duration, or idle up to a second.
+          ...(reference ? { sampleInt: PAIRED_SAMPLE_MS } : {}),
           timeout: Math.max(1, Math.round(timeoutMs / 1000)),
           // No connectionRate/overallRate: autocannon's CO "correction" applies only with one
           // (and it refuses ignoreCoordinatedOmission without one), so it is off here.
@@ -112,11 +147,11 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
                 };
                 if (prepared.body !== undefined) headers['content-type'] = 'application/json';
                 if (prepared.spec.auth && tokens.length)
-                  headers.authorization = `Bearer ${tokens[tokenTurn++ % tokens.length]}`;
+                  headers.authorization = `Bearer ${tokens[lane.tokenTurn++ % tokens.length]}`;
                 return {
                   ...request,
                   method: prepared.method,
-                  path: prefix + prepared.path,
+                  path: lane.prefix + prepared.path,
                   headers,
                   body: prepared.body,
                 };
@@ -137,8 +172,8 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
       );
       const stopTimer = step.amount ? setTimeout(() => instance.stop(), step.durationMs) : undefined;
       const ticker = setInterval(() => {
-        run.progress?.(recorder.requestCount, total);
-        stoppedBy ??= run.onTick?.(recorder, elapsed());
+        run.progress?.(requestCount(), total);
+        stoppedBy ??= tickSides(run.onTick, lanes, elapsed());
         if (stoppedBy) instance.stop();
       }, 1000);
       const onAbort = () => {
@@ -185,15 +220,33 @@ export async function runClosedModel(run: EngineRun, clock: Clock = realClock): 
       });
     });
 
+  const runSlice = async (step: Step, lane: Lane) => {
+    const from = elapsed();
+    if (step.vus === 0) await clock.sleep(step.durationMs);
+    else await runStep(step, lane);
+    lane.activeMs += elapsed() - from;
+  };
+
   for (const step of steps) {
     if (stoppedBy || signal.aborted) break;
-    if (step.vus === 0) await clock.sleep(step.durationMs);
-    else await runStep(step);
+    if (!reference) {
+      await runSlice(step, base);
+      continue;
+    }
+    // per-vu-iterations: maxDuration bounds the whole step, all its slices together.
+    const deadline = elapsed() + step.durationMs;
+    for (const slice of abbaSlices(step)) {
+      if (stoppedBy || signal.aborted) break;
+      const durationMs = slice.amount ? deadline - elapsed() : slice.durationMs;
+      if (durationMs <= 0) break;
+      await runSlice({ ...slice, durationMs }, slice.side === 'base' ? base : reference);
+    }
   }
-  run.progress?.(recorder.requestCount, total);
+  run.progress?.(requestCount(), total);
   return {
-    recorder,
-    elapsedMs: elapsed(),
+    recorder: base.recorder,
+    elapsedMs: reference ? base.activeMs : elapsed(),
     stoppedBy: stoppedBy ?? (signal.aborted ? 'interrupted' : undefined),
+    ...(reference ? { reference: { recorder: reference.recorder, elapsedMs: reference.activeMs } } : {}),
   };
 }

@@ -7,12 +7,17 @@
  * iteration due while all are busy waits in a backlog and is sent as soon as one frees,
  * measured from its intended time. What is still waiting when the scenario ends, or finds
  * the backlog full, is a dropped iteration, as in k6.
+ * Paired mode (run.reference): the same schedule is split between the two deployments,
+ * iteration i going to abbaSide(i); each side has its own pool (maxVUs in flight), backlog,
+ * user tokens and recorder, and draws the same sequence of requests as the other.
  */
 import { Pool } from 'undici';
 import { classifyError } from '../../core/http-errors.ts';
-import { seededRandom } from '../../target/random.ts';
+import { abbaSide, type Side } from '../../core/paired.ts';
+import { type Random, seededRandom } from '../../target/random.ts';
 import { dispatch } from '../dispatch.ts';
 import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } from '../mix.ts';
+import { sideCapacity, tickSides } from '../paired.ts';
 import { Recorder } from '../recorder.ts';
 import { ms } from '../scenario.ts';
 import { arrivalSchedule } from '../schedule.ts';
@@ -21,32 +26,67 @@ import { type Clock, type EngineResult, type EngineRun, realClock } from './type
 
 const MAX_BACKLOG = 1_000_000;
 
+/** One deployment's side of the run: where it sends, what it may have in flight, what it saw. */
+interface Lane {
+  side: Side;
+  pool: Pool;
+  prefix: string;
+  tokens: string[];
+  tokenTurn: number;
+  random: Random;
+  recorder: Recorder;
+  maxInFlight: number;
+  inFlight: number;
+  backlog: number[];
+  backlogHead: number;
+}
+
 export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Promise<EngineResult> {
-  const { scenario, tokens, signal } = run;
+  const { scenario, signal } = run;
   if (scenario.executor !== 'constant-arrival-rate' && scenario.executor !== 'ramping-arrival-rate') {
     throw new Error(`the open model runs arrival-rate executors, not ${scenario.executor}`);
   }
   const share = run.share ?? { index: 0, of: 1 };
   const schedule = arrivalSchedule(scenario);
-  const maxInFlight = Math.max(1, Math.ceil((scenario.maxVUs ?? scenario.preAllocatedVUs) / share.of));
+  const maxVUs = scenario.maxVUs ?? scenario.preAllocatedVUs;
   const timeoutMs = ms(scenario.timeout);
-  const pool = new Pool(run.baseUrl.origin, {
-    connections: maxInFlight,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connectTimeout: Math.min(timeoutMs, 10_000),
-  });
-  const prefix = run.baseUrl.pathname.replace(/\/$/, '');
-  const random = seededRandom(run.seed ?? 1 + share.index);
   const pick = weightedPicker(scenario.requests);
-  const recorder = new Recorder();
+  const lane = (side: Side, baseUrl: URL, tokens: string[], maxInFlight: number): Lane => ({
+    side,
+    pool: new Pool(baseUrl.origin, {
+      connections: maxInFlight,
+      pipelining: 1,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connectTimeout: Math.min(timeoutMs, 10_000),
+    }),
+    prefix: baseUrl.pathname.replace(/\/$/, ''),
+    tokens,
+    tokenTurn: share.index,
+    // The same seed on both sides: each sends the same sequence of requests.
+    random: seededRandom(run.seed ?? 1 + share.index),
+    recorder: new Recorder(),
+    maxInFlight,
+    inFlight: 0,
+    backlog: [],
+    backlogHead: 0,
+  });
+  const lanes: Lane[] = run.reference
+    ? [
+        lane('base', run.baseUrl, run.tokens, sideCapacity(maxVUs, 'base', share)),
+        lane(
+          'reference',
+          run.reference.baseUrl,
+          run.reference.tokens,
+          sideCapacity(maxVUs, 'reference', share),
+        ),
+      ]
+    : [lane('base', run.baseUrl, run.tokens, Math.max(1, Math.ceil(maxVUs / share.of)))];
+  const [base, reference] = lanes as [Lane, Lane | undefined];
+  const laneOf = (index: number): Lane => (reference && abbaSide(index) === 'reference' ? reference : base);
+  const requestCount = () => lanes.reduce((n, l) => n + l.recorder.requestCount, 0);
   const start = clock.now();
   const elapsed = () => clock.now() - start;
-  let tokenTurn = share.index;
-  let inFlight = 0;
-  const backlog: number[] = [];
-  let backlogHead = 0;
   let stoppedBy: string | undefined;
   /** Set when the schedule is over (or stopped): waiting iterations are dropped, not started. */
   let draining = false;
@@ -54,18 +94,19 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
   const pending = new Set<Promise<void>>();
   let idle: (() => void) | undefined;
 
-  async function send(intendedMs: number): Promise<void> {
+  async function send(lane: Lane, intendedMs: number): Promise<void> {
+    const { recorder, random, tokens } = lane;
     const prepared = prepare(pick(random()), random);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'pitchey-perf load' };
     if (prepared.body !== undefined) headers['content-type'] = 'application/json';
     if (prepared.spec.auth && tokens.length)
-      headers.authorization = `Bearer ${tokens[tokenTurn++ % tokens.length]}`;
+      headers.authorization = `Bearer ${tokens[lane.tokenTurn++ % tokens.length]}`;
     const sentMs = elapsed();
     run.onSend?.(sentMs);
     try {
       const res = await exchange(
-        pool,
-        { method: prepared.method, path: prefix + prepared.path, headers, body: prepared.body },
+        lane.pool,
+        { method: prepared.method, path: lane.prefix + prepared.path, headers, body: prepared.body },
         needsBody(prepared.spec),
       );
       recorder.record({
@@ -97,13 +138,14 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     }
   }
 
-  function launch(intendedMs: number): void {
-    inFlight++;
-    const sending = send(intendedMs).finally(() => {
+  function launch(lane: Lane, intendedMs: number): void {
+    lane.inFlight++;
+    const sending = send(lane, intendedMs).finally(() => {
       pending.delete(sending);
-      inFlight--;
-      if (backlogHead < backlog.length && !draining) launch(backlog[backlogHead++] as number);
-      else if (inFlight === 0) idle?.();
+      lane.inFlight--;
+      if (lane.backlogHead < lane.backlog.length && !draining)
+        launch(lane, lane.backlog[lane.backlogHead++] as number);
+      else if (lanes.every((l) => l.inFlight === 0)) idle?.();
     });
     pending.add(sending);
   }
@@ -119,20 +161,21 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
       clock,
       start,
       shouldStop: () => stoppedBy !== undefined || signal.aborted,
-      onDue(intendedMs) {
-        if (inFlight < maxInFlight) launch(intendedMs);
-        else if (backlog.length - backlogHead < MAX_BACKLOG) backlog.push(intendedMs);
-        else recorder.dropped++;
+      onDue(intendedMs, index) {
+        const lane = laneOf(index);
+        if (lane.inFlight < lane.maxInFlight) launch(lane, intendedMs);
+        else if (lane.backlog.length - lane.backlogHead < MAX_BACKLOG) lane.backlog.push(intendedMs);
+        else lane.recorder.dropped++;
       },
       onTick(now) {
-        run.progress?.(recorder.requestCount, Math.ceil(schedule.total / share.of));
-        stoppedBy ??= run.onTick?.(recorder, now);
+        run.progress?.(requestCount(), Math.ceil(schedule.total / share.of));
+        stoppedBy ??= tickSides(run.onTick, lanes, now);
       },
     });
     // No new iteration starts after the schedule; what is in flight gets gracefulStop to end.
     draining = true;
     const grace = ms(scenario.gracefulStop);
-    if (inFlight > 0) {
+    if (lanes.some((l) => l.inFlight > 0)) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         idle = resolve;
@@ -140,13 +183,19 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
       });
       clearTimeout(timer);
     }
-    recorder.dropped += backlog.length - backlogHead;
-    run.progress?.(recorder.requestCount, Math.ceil(schedule.total / share.of));
-    return { recorder, elapsedMs: Math.min(elapsed(), schedule.durationMs + grace), stoppedBy };
+    for (const l of lanes) l.recorder.dropped += l.backlog.length - l.backlogHead;
+    run.progress?.(requestCount(), Math.ceil(schedule.total / share.of));
+    const elapsedMs = Math.min(elapsed(), schedule.durationMs + grace);
+    return {
+      recorder: base.recorder,
+      elapsedMs,
+      stoppedBy,
+      ...(reference ? { reference: { recorder: reference.recorder, elapsedMs } } : {}),
+    };
   } finally {
     signal.removeEventListener('abort', onAbort);
     closing = true;
-    await pool.destroy();
+    await Promise.all(lanes.map((l) => l.pool.destroy()));
     // Requests the pool cut off settle (as dropped) before the recorder is handed over.
     await Promise.allSettled([...pending]);
   }

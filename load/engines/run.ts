@@ -1,6 +1,7 @@
 /**
  * Runs one scenario on the engine its executor needs (open model for arrival rates, closed
- * model for VUs), in this thread or split across worker threads whose results merge exactly.
+ * model for VUs), in this thread or split across worker threads whose results merge exactly
+ * (in paired mode, each side's results merge on their own).
  */
 import { Worker } from 'node:worker_threads';
 import { abortWatcher } from '../abort.ts';
@@ -23,6 +24,8 @@ interface WorkerMessage {
   state?: RecorderState;
   elapsedMs?: number;
   stoppedBy?: string;
+  /** Paired mode: the reference side's recorder state. */
+  reference?: { state: RecorderState; elapsedMs: number };
 }
 
 /** Across `workers` threads; each watches abortOnFail on its share, and one stop stops all. */
@@ -38,6 +41,9 @@ export async function runAcrossWorkers(run: EngineRun, workers: number): Promise
           baseUrl: run.baseUrl.href,
           tokens: run.tokens,
           share: { index, of: workers },
+          ...(run.reference
+            ? { reference: { baseUrl: run.reference.baseUrl.href, tokens: run.reference.tokens } }
+            : {}),
         },
       }),
   );
@@ -72,11 +78,21 @@ export async function runAcrossWorkers(run: EngineRun, workers: number): Promise
     );
     const recorder = new Recorder();
     for (const r of results) if (r.state) recorder.merge(r.state);
-    return {
+    const result: EngineResult = {
       recorder,
       elapsedMs: Math.max(...results.map((r) => r.elapsedMs ?? 0)),
       stoppedBy: results.find((r) => r.stoppedBy)?.stoppedBy,
     };
+    if (run.reference) {
+      // Each worker kept the ABBA rule on the global iteration index: both sides merge whole.
+      const reference = new Recorder();
+      for (const r of results) if (r.reference) reference.merge(r.reference.state);
+      result.reference = {
+        recorder: reference,
+        elapsedMs: Math.max(...results.map((r) => r.reference?.elapsedMs ?? 0)),
+      };
+    }
+    return result;
   } finally {
     run.signal.removeEventListener('abort', stopAll);
     await Promise.all(threads.map((t) => t.terminate()));

@@ -29,6 +29,12 @@ export interface EngineRun {
   /** Called as each request goes out, with ms since the start (tests and benchmarks). */
   onSend?(sentMs: number): void;
   seed?: number;
+  /**
+   * Paired mode: the reference deployment and its user pool's tokens. The engine then
+   * measures it interleaved with baseUrl (open model: every other iteration of the schedule
+   * in ABBA order; closed model: ABBA slices) and returns its measurements under `reference`.
+   */
+  reference?: { baseUrl: URL; tokens: string[] };
 }
 
 export interface EngineResult {
@@ -36,4 +42,10 @@ export interface EngineResult {
   elapsedMs: number;
   /** Why the run stopped early, when it did. */
   stoppedBy?: string;
+  /**
+   * Paired mode: the reference deployment's recorder, and the time it was measured (the whole
+   * run in the open model; its own slices in the closed model, where `elapsedMs` is then the
+   * base's own slices too).
+   */
+  reference?: { recorder: Recorder; elapsedMs: number };
 }

@@ -12,6 +12,7 @@ interface WorkerInput {
   baseUrl: string;
   tokens: string[];
   share: { index: number; of: number };
+  reference?: { baseUrl: string; tokens: string[] };
 }
 
 const input = workerData as WorkerInput;
@@ -25,6 +26,9 @@ const result = await runEngine({
   baseUrl: new URL(input.baseUrl),
   tokens: input.tokens,
   share: input.share,
+  ...(input.reference
+    ? { reference: { baseUrl: new URL(input.reference.baseUrl), tokens: input.reference.tokens } }
+    : {}),
   signal: stop.signal,
   progress: (done, total) => parentPort?.postMessage({ type: 'progress', done, total }),
 });
@@ -33,4 +37,7 @@ parentPort?.postMessage({
   state: result.recorder.toState(),
   elapsedMs: result.elapsedMs,
   stoppedBy: result.stoppedBy,
+  ...(result.reference
+    ? { reference: { state: result.reference.recorder.toState(), elapsedMs: result.reference.elapsedMs } }
+    : {}),
 });
