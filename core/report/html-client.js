@@ -131,6 +131,34 @@
     };
   }
 
+  /**
+   * Marks each change point: a dashed line in its series' colour at the first run of the new
+   * level, with a flag whose title says what changed. Elements in uPlot's overlay (u.over, which
+   * covers the plotting area), placed again after every redraw, so they follow a resize.
+   */
+  function markChanges(changes) {
+    return (u) => {
+      for (const old of u.over.querySelectorAll('.change-mark')) old.remove();
+      const stacked = new Map();
+      for (const change of changes) {
+        const mark = document.createElement('div');
+        mark.className = 'change-mark';
+        mark.style.left = `${u.valToPos(change.x, 'x')}px`;
+        mark.style.color = change.color;
+        const flag = document.createElement('span');
+        // Several change points in one run: their flags one under the other.
+        const level = stacked.get(change.x) || 0;
+        stacked.set(change.x, level + 1);
+        flag.style.top = `${level * 10}px`;
+        flag.title = change.label;
+        flag.setAttribute('role', 'img');
+        flag.setAttribute('aria-label', change.label);
+        mark.appendChild(flag);
+        u.over.appendChild(mark);
+      }
+    };
+  }
+
   function trendOptions(spec) {
     return {
       scales: { x: { time: false, range: [-0.5, spec.x.length - 0.5] }, y: { range: fromZero } },
@@ -141,7 +169,7 @@
           line(s, { value: inUnit(spec.units.left), points: { show: true, size: 5 } }),
         ),
       ],
-      hooks: { drawClear: [shadeMarks(spec.marks || [])] },
+      hooks: { drawClear: [shadeMarks(spec.marks || [])], draw: [markChanges(spec.changes || [])] },
     };
   }
 
