@@ -2,7 +2,9 @@
  * The synthetic journeys (synthetic/*.spec.ts). Run by the gate's synthetic suite, or alone:
  * `npx playwright test` (the embedded target is started when PERF_BASE_URL is not set).
  * The browser is found as everywhere in pitchey-perf (CHROME_PATH, the system's, Playwright's):
- * never downloaded.
+ * never downloaded. Paired mode (PERF_COMPARE_URL, set by the synthetic suite beside
+ * PERF_BASE_URL): the perf fixture (synthetic/fixtures.ts) points the reference's repeat-each
+ * copies at it, so `baseURL` here is the base side's.
  */
 import { defineConfig, devices } from '@playwright/test';
 import { requireBrowser } from './core/browser.ts';

@@ -3,8 +3,10 @@
  * and duration; per step, its duration; per page a step loaded, Navigation Timing and Web
  * Vitals as percentiles over the iterations (marked when they rest on too few samples, as
  * every trend is), and the Web Vitals "good" thresholds for the verdict.
+ * Paired mode: each side's iterations aggregated alike, the reference's items named as the base's.
  */
 import { rateMetric, trendFromValues } from '../core/metrics.ts';
+import type { Side } from '../core/paired.ts';
 import type { Item, Metric, SuiteResult, TrendMetric } from '../core/results.ts';
 import type { PageSnapshot } from './collector.ts';
 import type { IterationSamples } from './samples.ts';
@@ -19,6 +21,8 @@ export interface Iteration {
   error?: string;
   /** Traces and screenshots kept for a failed iteration. */
   evidence: string[];
+  /** Paired mode: the deployment the iteration measured. */
+  side?: Side;
 }
 
 /** Web Vitals' "good" limits (web.dev), judged at the median of the iterations. */
@@ -42,9 +46,12 @@ export interface Aggregate {
   items: Item[];
   notes: string[];
   thresholds: SuiteResult['thresholds'];
+  /** Paired mode: the reference deployment's items, named as `items`, and its notes. */
+  reference?: { items: Item[]; notes: string[] };
 }
 
-export function aggregate(iterations: Iteration[]): Aggregate {
+/** `on` names where the iterations ran in notes of failed ones (paired mode: the side and URL). */
+export function aggregate(iterations: Iteration[], on?: string): Aggregate {
   const items: Item[] = [];
   const notes: string[] = [];
   const thresholds: SuiteResult['thresholds'] = [];
@@ -74,7 +81,7 @@ export function aggregate(iterations: Iteration[]): Aggregate {
     runs.forEach((r, i) => {
       if (!r.passed) {
         notes.push(
-          `${key} iteration ${i + 1} failed: ${r.samples.failure ?? r.error ?? 'unknown'}${r.evidence.length ? ` (evidence: ${r.evidence.join(', ')})` : ''}`,
+          `${key} iteration ${i + 1}${on ? ` on ${on}` : ''} failed: ${r.samples.failure ?? r.error ?? 'unknown'}${r.evidence.length ? ` (evidence: ${r.evidence.join(', ')})` : ''}`,
         );
       }
     });
@@ -115,4 +122,31 @@ export function aggregate(iterations: Iteration[]): Aggregate {
     }
   }
   return { items, notes, thresholds };
+}
+
+/**
+ * Paired mode: the base side's iterations as `aggregate` gives them, and the reference's under
+ * `reference` with the same item names, kinds and tags (a page's `url` tag is the first
+ * iteration's, e.g. a pitch id that may differ between sides). A base item the reference never
+ * reached (its journey failed before the step) has an empty twin there: not measured.
+ * `labels` name each side in notes, e.g. "the reference http://…".
+ */
+export function aggregatePaired(iterations: Iteration[], labels: Record<Side, string>): Aggregate {
+  const base = aggregate(
+    iterations.filter((i) => i.side !== 'reference'),
+    labels.base,
+  );
+  const other = aggregate(
+    iterations.filter((i) => i.side === 'reference'),
+    labels.reference,
+  );
+  const measured = new Map(other.items.map((i) => [i.name, i]));
+  const items = base.items.map((twin): Item => {
+    const item = measured.get(twin.name);
+    measured.delete(twin.name);
+    return { ...twin, tags: { ...twin.tags }, metrics: item?.metrics ?? {} };
+  });
+  // Steps only the reference reached: kept after the base's, though nothing compares with them.
+  items.push(...measured.values());
+  return { ...base, reference: { items, notes: other.notes } };
 }

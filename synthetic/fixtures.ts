@@ -4,12 +4,20 @@
  * uncaught page error or a failed request to the target's own origin fails the step that saw
  * it. Tracing is managed here (not by the `trace` option) so that steps handling secrets are
  * never traced: the trace is kept, in chunks, only for a failed iteration.
+ * Paired mode (PERF_COMPARE_URL): `baseURL` is the reference's for the repeat-each copies that
+ * measure it (ABBA order), and every iteration carries a `side` annotation for the reporter.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, type Page, type TestInfo } from '@playwright/test';
 import { installCollector, type PageSnapshot, snapshotPage } from './collector.ts';
-import { type IterationSamples, SAMPLES_ATTACHMENT, type StepSample } from './samples.ts';
+import {
+  type IterationSamples,
+  pairedSide,
+  SAMPLES_ATTACHMENT,
+  SIDE_ANNOTATION,
+  type StepSample,
+} from './samples.ts';
 
 /** After `load`, how long late work (a late banner, a lazy image) may still shift or paint. */
 const SETTLE_MS = 500;
@@ -172,6 +180,12 @@ export class Perf {
 }
 
 export const test = base.extend<{ perf: Perf }>({
+  // Paired mode: the reference's copies of each journey go to PERF_COMPARE_URL, and say so.
+  baseURL: async ({ baseURL }, use, testInfo) => {
+    const side = pairedSide(testInfo.repeatEachIndex);
+    if (side) testInfo.annotations.push({ type: SIDE_ANNOTATION, description: side });
+    await use(side === 'reference' ? process.env.PERF_COMPARE_URL : baseURL);
+  },
   perf: async ({ page }, use, testInfo) => {
     await mkdir(join(testInfo.outputDir), { recursive: true });
     // PERF_COLLECTORS=off measures the journeys without the collector (bench:synthetic's overhead).

@@ -1,12 +1,23 @@
 /**
  * A Playwright reporter that turns the perf fixture's samples into the common result schema
- * (through aggregate.ts) and writes them as JSON for the synthetic suite.
+ * (through aggregate.ts) and writes them as JSON for the synthetic suite. Paired mode
+ * (PERF_COMPARE_URL): the iterations split by their `side` annotation, the reference's
+ * aggregate under `reference`.
  */
 import { readFileSync } from 'node:fs';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { writeAtomic } from '../core/files.ts';
-import { aggregate, type Iteration } from './aggregate.ts';
-import { type IterationSamples, SAMPLES_ATTACHMENT } from './samples.ts';
+import type { Side } from '../core/paired.ts';
+import { aggregate, aggregatePaired, type Iteration } from './aggregate.ts';
+import { type IterationSamples, pairedSide, SAMPLES_ATTACHMENT, SIDE_ANNOTATION } from './samples.ts';
+
+/** The side the fixture annotated; else (it never ran) the one its repeat-each copy was for. */
+function sideOf(test: TestCase, result: TestResult): Side | undefined {
+  const annotation = [...result.annotations, ...test.annotations].find((a) => a.type === SIDE_ANNOTATION);
+  if (annotation?.description === 'base' || annotation?.description === 'reference')
+    return annotation.description;
+  return pairedSide(test.repeatEachIndex);
+}
 
 export default class PerfReporter implements Reporter {
   private readonly iterations: Iteration[] = [];
@@ -21,6 +32,7 @@ export default class PerfReporter implements Reporter {
     const raw =
       attachment?.body?.toString() ?? (attachment?.path ? readFileSync(attachment.path, 'utf8') : undefined);
     const samples: IterationSamples = raw ? (JSON.parse(raw) as IterationSamples) : { steps: [] };
+    const side = sideOf(test, result);
     this.iterations.push({
       project: test.parent.project()?.name ?? 'default',
       journey: test.title.split(':')[0] ?? test.title,
@@ -31,11 +43,19 @@ export default class PerfReporter implements Reporter {
       evidence: result.attachments
         .filter((a) => a.name.startsWith('trace') || a.name === 'screenshot')
         .flatMap((a) => (a.path ? [a.path] : [])),
+      ...(side ? { side } : {}),
     });
   }
 
   async onEnd(_result: FullResult): Promise<void> {
-    await writeAtomic(this.outputFile, `${JSON.stringify(aggregate(this.iterations), null, 2)}\n`);
+    const compareUrl = process.env.PERF_COMPARE_URL;
+    const result = compareUrl
+      ? aggregatePaired(this.iterations, {
+          base: `the base ${process.env.PERF_BASE_URL || '(embedded target)'}`,
+          reference: `the reference ${compareUrl}`,
+        })
+      : aggregate(this.iterations);
+    await writeAtomic(this.outputFile, `${JSON.stringify(result, null, 2)}\n`);
   }
 
   printsToStdio(): boolean {

@@ -3,6 +3,9 @@
  * target, N iterations each, one browser at a time, and returns what the perf reporter
  * aggregated. Playwright runs as a child process with its own list reporter on the console;
  * its JSON, JUnit and HTML reports land in reports/synthetic/.
+ * Paired mode (a compare URL): 2 × N iterations, repeat-each copy i measuring abbaSide(i)'s URL
+ * (PERF_COMPARE_URL beside PERF_BASE_URL, read by the fixture and the reporter); the reference's
+ * aggregate comes back under `reference`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,6 +16,7 @@ import { requireBrowser } from '../core/browser.ts';
 import type { SyntheticSuiteConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
+import { pairedTurns } from '../core/paired.ts';
 import type { Suite, SuiteOutput } from '../core/suite.ts';
 import type { Aggregate } from './aggregate.ts';
 
@@ -27,7 +31,7 @@ const PLAYWRIGHT_CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js
 
 export const syntheticSuite: Suite<SyntheticSettings> = {
   name: 'synthetic',
-  async run({ baseUrl, settings, progress, signal }) {
+  async run({ baseUrl, compareUrl, settings, progress, signal }) {
     const browser = requireBrowser();
     const work = await mkdtemp(join(tmpdir(), 'pitchey-synthetic-'));
     const resultFile = join(work, 'items.json');
@@ -37,7 +41,7 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       '--config',
       join(ROOT, 'playwright.config.ts'),
       '--repeat-each',
-      String(settings.iterations),
+      String(compareUrl ? pairedTurns(settings.iterations) : settings.iterations),
     ];
     for (const project of settings.projects) args.push('--project', project);
     progress.update(0, 0, 'journeys running (Playwright lists them below)');
@@ -49,6 +53,8 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
           env: {
             ...process.env,
             PERF_BASE_URL: baseUrl.origin,
+            // Always set: an inherited value must not turn an ordinary run into a paired one.
+            PERF_COMPARE_URL: compareUrl?.origin ?? '',
             CHROME_PATH: browser.path,
             PERF_SYNTHETIC_RESULT: resultFile,
             PERF_SYNTHETIC_DIR: settings.reportDir,
@@ -82,6 +88,15 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
         ],
         thresholds: result.thresholds,
       };
+      if (compareUrl) {
+        output.notes.push(
+          `paired: ${pairedTurns(settings.iterations)} iterations a journey in ABBA order, base ${baseUrl.origin} and reference ${compareUrl.origin}`,
+        );
+        output.reference = result.reference ?? {
+          items: [],
+          notes: ['the perf reporter returned no reference side'],
+        };
+      }
       return output;
     } finally {
       await rm(work, { recursive: true, force: true });
