@@ -46,6 +46,8 @@ const syntheticSuiteSchema = z
       .default(['desktop', 'mobile']),
     /** Browsers at once: 1 on small machines, so one journey's timings are not another's load. */
     workers: z.number().int().min(1).max(16).default(1),
+    /** Only the journeys whose title starts with one of these (e.g. ["visitor"]); default: all. */
+    journeys: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
 
@@ -95,17 +97,33 @@ const profileSchema = z
       .optional(),
     synthetic: z
       .object({
-        iterations: z.number().int().min(1).max(1000).describe('iterations of each journey (a side, when paired)'),
+        iterations: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .describe('iterations of each journey (a side, when paired)'),
         /** Only these Playwright projects (default: the suite's). */
-        projects: z.array(z.enum(['desktop', 'mobile'])).min(1).optional(),
+        projects: z
+          .array(z.enum(['desktop', 'mobile']))
+          .min(1)
+          .optional(),
       })
       .strict()
       .optional(),
     lighthouse: z
       .object({
-        runs: z.number().int().min(1).max(25).describe('Lighthouse runs per page and preset (a side, when paired)'),
+        runs: z
+          .number()
+          .int()
+          .min(1)
+          .max(25)
+          .describe('Lighthouse runs per page and preset (a side, when paired)'),
         /** Only these presets (default: the suite's). */
-        presets: z.array(z.enum(['mobile', 'desktop'])).min(1).optional(),
+        presets: z
+          .array(z.enum(['mobile', 'desktop']))
+          .min(1)
+          .optional(),
       })
       .strict()
       .optional(),

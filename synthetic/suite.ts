@@ -44,6 +44,12 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       String(compareUrl ? pairedTurns(settings.iterations) : settings.iterations),
     ];
     for (const project of settings.projects) args.push('--project', project);
+    if (settings.journeys)
+      // Journey titles read "visitor: home page and …": match the name before the colon.
+      args.push(
+        '--grep',
+        `(${settings.journeys.map((j) => j.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}):`,
+      );
     progress.update(0, 0, 'journeys running (Playwright lists them below)');
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
