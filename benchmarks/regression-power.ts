@@ -1,6 +1,8 @@
 /**
- * `npm run bench:regression [-- --trials 20 --only load,synthetic,overhead]`: does the regression
- * verdict catch a real slowdown and leave an unchanged build alone, on this machine?
+ * `npm run bench:regression [-- --trials 20 --only load,synthetic,overhead,machine,paired]`: does
+ * the regression verdict catch a real slowdown and leave an unchanged build alone, on this
+ * machine — and off it (machine, paired: benchmarks/regression-fairness.ts;
+ * `--browser-trials N` sets their synthetic and Lighthouse trials, `--suites` which suites)?
  *
  * Each trial measures a baseline, the same build again, and a build 25 % slower on one thing,
  * then judges both against the baseline exactly as the gate does (compareRun, default options):
@@ -36,7 +38,9 @@ const TOKEN = 'bench-regression';
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '20' },
-    only: { type: 'string', default: 'load,synthetic,overhead' },
+    only: { type: 'string', default: 'load,synthetic,overhead,machine,paired' },
+    'browser-trials': { type: 'string' },
+    suites: { type: 'string', default: 'load,synthetic,lighthouse' },
   },
 });
 const trials = Number(values.trials);
@@ -151,7 +155,11 @@ function report(name: string, tally: Tally): void {
 const p = (item: Item | undefined, metric: string, stat: 'med' | 'p95') =>
   (item?.metrics[metric] as TrendMetric | undefined)?.values[stat] ?? Number.NaN;
 
-const target = await spawnTarget({ adminToken: TOKEN, faults: {} });
+const ON_THIS_MACHINE = ['load', 'synthetic', 'overhead'];
+const target = ON_THIS_MACHINE.some((o) => only.has(o))
+  ? await spawnTarget({ adminToken: TOKEN, faults: {} })
+  : undefined;
+const url = target?.url ?? '';
 try {
   console.log(
     `# Regression detection power (${new Date().toISOString().slice(0, 10)}), ${machine.cores} × ${machine.cpuModel}, node ${process.version}`,
@@ -169,7 +177,7 @@ try {
     };
     const measure = async () => {
       const output = await loadSuite.run({
-        baseUrl: new URL(target.url),
+        baseUrl: new URL(url),
         settings: { ...config.suites.load, profile } as never,
         progress: { update() {} },
         signal: new AbortController().signal,
@@ -179,7 +187,7 @@ try {
     console.log('1. load: /api/pitches/{id} 40 → 50 ms (+25 %)');
     const tally = await trialsOf(
       'load',
-      target.url,
+      url,
       {
         base: { latency: [{ route: '/api/pitches/*', ms: 37.5, jitterMs: 5 }] },
         slower: { latency: [{ route: '/api/pitches/*', ms: 46.875, jitterMs: 6.25 }] },
@@ -195,9 +203,9 @@ try {
 
   if (only.has('synthetic')) {
     const measure = async () =>
-      suiteOf('synthetic', (await playwright(target.url, 10, ['desktop'], {}, 'visitor')).items);
+      suiteOf('synthetic', (await playwright(url, 10, ['desktop'], {}, 'visitor')).items);
     // Calibrate: the home page's load with 200 ms injected, so "slower" adds 25 % of all of it.
-    await setFaults(target.url, { latency: [{ route: '/', ms: 200 }] });
+    await setFaults(url, { latency: [{ route: '/', ms: 200 }] });
     const calibration = await measure();
     const homeLoad = p(
       calibration.items.find((i) => i.name === 'desktop visitor › home'),
@@ -210,7 +218,7 @@ try {
     );
     const tally = await trialsOf(
       'synthetic',
-      target.url,
+      url,
       { base: { latency: [{ route: '/', ms: 200 }] }, slower: { latency: [{ route: '/', ms: slowerMs }] } },
       measure,
       (s) =>
@@ -252,5 +260,15 @@ try {
     await rm(reports, { recursive: true, force: true });
   }
 } finally {
-  await target.stop();
+  await target?.stop();
+}
+
+if (only.has('machine') || only.has('paired')) {
+  const { fairnessBench } = await import('./regression-fairness.ts');
+  const browserTrials = Number(values['browser-trials'] ?? trials);
+  await fairnessBench(
+    only,
+    { load: trials, synthetic: browserTrials, lighthouse: browserTrials },
+    (values.suites ?? '').split(',') as ('load' | 'synthetic' | 'lighthouse')[],
+  );
 }

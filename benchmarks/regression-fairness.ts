@@ -1,0 +1,300 @@
+/**
+ * `npm run bench:regression -- --only machine,paired`: does the verdict stay true when the
+ * machine changes? (issue 11; docs/benchmarks.md)
+ *
+ *   machine: baselines of load, synthetic and Lighthouse taken on the idle machine, then the
+ *            unchanged build measured again with two busy loops beside it (the machine 20–30 %
+ *            slower), judged as the gate judges (calibration on): goal 0 regressions in every
+ *            trial. The same runs judged without calibration (the CPU model string decides)
+ *            show what the gate said before.
+ *   paired:  two embedded targets measured interleaved (--compare-url): the target 25 % slower on
+ *            one endpoint (load) or one page (synthetic, Lighthouse) → goal ≥ 95 % flagged;
+ *            identical → ≤ 5 % flagged; both also with two busy loops running during the runs.
+ *            Sizes are the pr profile's: load 100 req/s (50 a side) for 10 s, the visitor journey
+ *            5 iterations a side, Lighthouse on home (desktop) 5 runs a side.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { baselinesFromRun } from '../core/baseline-file.ts';
+import { findBrowser } from '../core/browser.ts';
+import { driftOf, effectiveCalibration } from '../core/calibration.ts';
+import { probeMachine } from '../core/calibration-probe.ts';
+import { type CompareOptions, compareRun, type MachineContext } from '../core/compare.ts';
+import { BUILT_IN_PROFILES, loadConfig } from '../core/config.ts';
+import type {
+  Calibration,
+  Comparison,
+  Item,
+  RunCalibration,
+  RunResult,
+  SuiteResult,
+} from '../core/results.ts';
+import { machineInfo } from '../core/run-meta.ts';
+import type { SuiteOutput } from '../core/suite.ts';
+import { lighthouseSuite } from '../lighthouse/suite.ts';
+import { loadSuite } from '../load/suite.ts';
+import { syntheticSuite } from '../synthetic/suite.ts';
+import { spawnTarget } from '../target/process.ts';
+import { startHogs } from './hogs.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'bench-fairness';
+const config = await loadConfig(join(ROOT, 'perf.config.ts'));
+const OPTIONS: CompareOptions = config.baselines;
+const machine = machineInfo();
+const chromePath = findBrowser()?.path;
+
+type SuiteName = 'load' | 'synthetic' | 'lighthouse';
+
+interface Sides {
+  base: string;
+  reference?: string;
+}
+
+/** Faults on each side (admin endpoint): the same, or one side slower. */
+async function setFaults(url: string, faults: unknown): Promise<void> {
+  const response = await fetch(new URL('/admin/faults', url), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`PUT /admin/faults: ${response.status} ${await response.text()}`);
+}
+
+const suiteOf = (name: string, items: Item[]): SuiteResult => ({
+  suite: name,
+  status: 'measured',
+  startedAt: new Date().toISOString(),
+  durationMs: 0,
+  items,
+  notes: [],
+  thresholds: [],
+});
+
+function runOf(suite: SuiteResult, calibration?: RunCalibration): RunResult {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: 1,
+    run: {
+      id: 'bench',
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 0,
+      profile: 'bench',
+      milestone: 'strictest',
+      baseUrl: 'http://127.0.0.1',
+      embeddedTarget: true,
+      git: {},
+      machine,
+      ...(calibration ? { calibration } : {}),
+    },
+    suites: [suite],
+    verdicts: [],
+    comparisons: [],
+    outcome: { status: 'pass', exitCode: 0, line: 'PASS' },
+  };
+}
+
+/** One measurement of a suite, as the gate runs it, on one URL or paired. */
+async function measure(suite: SuiteName, sides: Sides, perSide: number): Promise<SuiteOutput> {
+  const common = {
+    baseUrl: new URL(sides.base),
+    ...(sides.reference ? { compareUrl: new URL(sides.reference) } : {}),
+    progress: { update() {} },
+    signal: new AbortController().signal,
+  };
+  if (suite === 'load') {
+    const profile = {
+      ...(BUILT_IN_PROFILES.pr?.load as object),
+      scenarios: ['average-load'],
+      rate: 100,
+      duration: '10s',
+    };
+    return loadSuite.run({ ...common, settings: { ...config.suites.load, profile } as never });
+  }
+  const reportDir = await mkdtemp(join(tmpdir(), `bench-${suite}-`));
+  try {
+    if (suite === 'synthetic')
+      return await syntheticSuite.run({
+        ...common,
+        settings: {
+          ...config.suites.synthetic,
+          projects: ['desktop'],
+          journeys: ['visitor'],
+          iterations: perSide,
+          reportDir,
+        },
+      });
+    return await lighthouseSuite.run({
+      ...common,
+      settings: {
+        ...config.suites.lighthouse,
+        pages: [{ name: 'home', path: '/' }],
+        presets: ['desktop'],
+        runs: perSide,
+        reportDir,
+      },
+    });
+  } finally {
+    await rm(reportDir, { recursive: true, force: true });
+  }
+}
+
+/** The comparisons this suite's verdict rests on: API P95, page load per page, Lighthouse LCP. */
+const KEY: Record<SuiteName, (c: Comparison) => boolean> = {
+  load: (c) => c.item === 'average-load' && c.metric === 'http_req_duration' && c.stat === 'p(95)',
+  synthetic: (c) => /› home$/.test(c.item) && c.metric === 'page_load',
+  lighthouse: (c) => c.metric === 'lcp',
+};
+
+const regressionsOf = (comparisons: Comparison[]) => comparisons.filter((c) => c.status === 'regression');
+const show = (c: Comparison | undefined) =>
+  c
+    ? `${c.metric} ${c.stat} ${c.baseline?.toFixed(1)} → ${c.current?.toFixed(1)} ${c.status}${c.status === 'inconclusive' ? ` (${c.reason?.slice(0, 60)})` : ''}`
+    : 'no comparison';
+
+async function calibrate(url: string): Promise<Calibration> {
+  return probeMachine({ targetUrl: new URL(url), ...(chromePath ? { chromePath } : {}) });
+}
+
+/** Per suite: how many trials would the gate fail with a regression, with and without calibration? */
+async function machineBench(suites: SuiteName[], trials: Record<SuiteName, number>): Promise<void> {
+  const target = await spawnTarget({ adminToken: TOKEN, faults: {} });
+  try {
+    console.log('## Slower machine, unchanged build (baselines idle, runs with two busy loops)\n');
+    const faults: Record<SuiteName, unknown> = {
+      load: { latency: [{ route: '/api/pitches/*', ms: 37.5, jitterMs: 5 }] },
+      synthetic: { latency: [{ route: '/', ms: 200 }] },
+      lighthouse: { latency: [{ route: '/', ms: 200 }] },
+    };
+    for (const suite of suites) {
+      await setFaults(target.url, faults[suite]);
+      const start = await calibrate(target.url);
+      const baselineOutput = await measure(suite, { base: target.url }, suite === 'load' ? 1 : 6);
+      const end = await calibrate(target.url);
+      const baseline = baselinesFromRun(runOf(suiteOf(suite, baselineOutput.items), { start, end }));
+      let withCalibration = 0;
+      let withoutCalibration = 0;
+      let judgedByMachine = 0;
+      const hogs = startHogs(2);
+      try {
+        for (let i = 1; i <= trials[suite]; i++) {
+          const runStart = await calibrate(target.url);
+          const output = await measure(suite, { base: target.url }, suite === 'load' ? 1 : 6);
+          const runEnd = await calibrate(target.url);
+          const calibration = { start: runStart, end: runEnd };
+          const context: MachineContext = {
+            machine,
+            calibration: effectiveCalibration(calibration),
+            calibrationOptions: config.calibration,
+          };
+          const drift = driftOf(calibration, config.calibration);
+          if (drift) context.drift = drift;
+          const current = [suiteOf(suite, output.items)];
+          const judged = compareRun(current, baseline, OPTIONS, context).comparisons;
+          const plain = compareRun(current, baseline, OPTIONS, { machine }).comparisons;
+          if (regressionsOf(judged).length) withCalibration++;
+          if (regressionsOf(plain).length) withoutCalibration++;
+          if (judged.some((c) => c.machine === 'other')) judgedByMachine++;
+          const key = plain.find(KEY[suite]);
+          console.log(
+            `   ${suite} trial ${String(i).padStart(2)}: node CPU ${runStart.nodeCpu.value.toFixed(2)} vs ${start.nodeCpu.value.toFixed(2)} it/ms; ${show(key)}; gate: ${regressionsOf(judged).length} regressions (${judged.filter((c) => c.machine === 'other').length} other-machine inconclusive); without calibration: ${regressionsOf(plain).length} regressions`,
+          );
+        }
+      } finally {
+        await hogs.stop();
+      }
+      console.log(
+        `   ${suite}: trials with a regression — with calibration ${withCalibration}/${trials[suite]} (goal 0: ${withCalibration === 0 ? 'MET' : 'NOT MET'}), without ${withoutCalibration}/${trials[suite]}; another machine recognised in ${judgedByMachine}/${trials[suite]}\n`,
+      );
+    }
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Paired: identical and 25 %-slower targets, idle and with two busy loops. */
+async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number>): Promise<void> {
+  const base = await spawnTarget({ adminToken: TOKEN, faults: {} });
+  const reference = await spawnTarget({ adminToken: TOKEN, faults: {} });
+  try {
+    console.log('## Paired runs (--compare-url), pr-profile sizes\n');
+    for (const suite of suites) {
+      // What "+25 %" means for each suite, measured on the reference's faults.
+      const normal: unknown =
+        suite === 'load'
+          ? { latency: [{ route: '/api/pitches/*', ms: 37.5, jitterMs: 5 }] }
+          : { latency: [{ route: '/', ms: 200 }] };
+      let slower: unknown = { latency: [{ route: '/api/pitches/*', ms: 46.875, jitterMs: 6.25 }] };
+      if (suite !== 'load') {
+        await setFaults(base.url, normal);
+        const probe = await measure(suite, { base: base.url }, 5);
+        const home = probe.items.find((i) => (suite === 'synthetic' ? /› home$/.test(i.name) : true));
+        const metric = home?.metrics[suite === 'synthetic' ? 'page_load' : 'lcp'];
+        const value = metric?.type === 'trend' ? (metric.values.med ?? 0) : 0;
+        slower = { latency: [{ route: '/', ms: 200 + 0.25 * value }] };
+        console.log(
+          `   ${suite}: home ${suite === 'synthetic' ? 'page load' : 'LCP'} ${value.toFixed(0)} ms with 200 ms on the document; slower = document ${(200 + 0.25 * value).toFixed(0)} ms (+25 %)`,
+        );
+      }
+      for (const hogged of [false, true]) {
+        const hogs = hogged ? startHogs(2) : undefined;
+        const tally = { slower: 0, same: 0, verdicts: 0, runs: 0 };
+        try {
+          for (let i = 1; i <= trials[suite]; i++) {
+            const order = i % 2 ? (['same', 'slower'] as const) : (['slower', 'same'] as const);
+            const seen: string[] = [];
+            for (const which of order) {
+              await setFaults(reference.url, normal);
+              await setFaults(base.url, which === 'same' ? normal : slower);
+              const started = performance.now();
+              const output = await measure(suite, { base: base.url, reference: reference.url }, 5);
+              const seconds = (performance.now() - started) / 1000;
+              const refRun = runOf(suiteOf(suite, output.reference?.items ?? []));
+              const judged = compareRun([suiteOf(suite, output.items)], baselinesFromRun(refRun), OPTIONS, {
+                against: 'reference',
+              }).comparisons;
+              const key = judged.find(KEY[suite]);
+              tally.runs++;
+              if (key && key.status !== 'inconclusive') tally.verdicts++;
+              if (regressionsOf(judged).length) tally[which]++;
+              seen.push(
+                `${which} → ${regressionsOf(judged).length ? 'flagged' : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s)`,
+              );
+            }
+            console.log(
+              `   ${suite}${hogged ? ' +hogs' : ''} trial ${String(i).padStart(2)}: ${seen.join('; ')}`,
+            );
+          }
+        } finally {
+          await hogs?.stop();
+        }
+        const n = trials[suite];
+        const met = tally.slower >= Math.ceil(n * 0.95) && tally.same <= Math.floor(n * 0.05);
+        console.log(
+          `   ${suite}${hogged ? ' with two busy loops' : ', idle'}: slower flagged ${tally.slower}/${n}, identical flagged ${tally.same}/${n}, a verdict on the key metric in ${tally.verdicts}/${tally.runs} runs: goal ${met ? 'MET' : 'NOT MET'}\n`,
+        );
+      }
+    }
+  } finally {
+    await reference.stop();
+    await base.stop();
+  }
+}
+
+export async function fairnessBench(
+  only: Set<string>,
+  trials: Record<SuiteName, number>,
+  suites: SuiteName[],
+) {
+  console.log(
+    `# Verdicts off the home machine (${new Date().toISOString().slice(0, 10)}), ${machine.cores} × ${machine.cpuModel}, node ${process.version}`,
+  );
+  console.log(
+    `alpha ${OPTIONS.alpha}, percentiles ${OPTIONS.percentiles.join('/')}, minimum effect 10 %; calibration tolerance ±${config.calibration.tolerance * 100} % on ${config.calibration.figures.join(', ')}\n`,
+  );
+  if (only.has('machine')) await machineBench(suites, trials);
+  if (only.has('paired')) await pairedBench(suites, trials);
+}
