@@ -97,7 +97,7 @@ export function renderConsoleSummary(result: RunResult): string {
       (c) => c.status === 'inconclusive' && c.machine && c.machine !== 'same',
     ).length;
     lines.push(
-      `${paired}: ${result.comparisons.length} comparisons, ${regressions.length} regressed, ${counted('improved')} improved, ${counted('inconclusive')} inconclusive (${byMachine ? `${byMachine} another machine's baseline, the rest ` : ''}too few samples; listed in summary.md)`,
+      `${paired}: ${result.comparisons.length} comparisons, ${regressions.length} regressed, ${counted('improved')} improved, ${counted('inconclusive')} inconclusive (${byMachine ? `${byMachine} against a baseline from another or an unknown machine, the rest ` : ''}too few samples; listed in summary.md)`,
     );
   }
   // One line on what the machine's calibration says, and what to do about it.
