@@ -25,6 +25,7 @@ import { type ProbeReport, probeMachineReport } from '../core/calibration-probe.
 import { onShutdown } from '../core/lifecycle.ts';
 import type { Calibration } from '../core/results.ts';
 import { spawnTarget } from '../target/process.ts';
+import { startHogs } from './hogs.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const PROBES = 5;
@@ -81,30 +82,6 @@ function spreadOf(values: number[]): number {
 }
 
 /** A bounded busy loop: it exits by itself after HOG_LIMIT_MS, and is killed then anyway. */
-function startHog(): { child: ChildProcess; stop: () => Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    ['-e', `const end = Date.now() + ${HOG_LIMIT_MS}; while (Date.now() < end) {}`],
-    // Its own session (setsid), as a neighbour from elsewhere: with the kernel's autogroup
-    // scheduling a busy loop in the probe's session competes only with that session, and
-    // Playwright starts Chromium in a session of its own. --hogs-same-session to compare.
-    { stdio: 'ignore', detached: !SAME_SESSION },
-  );
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const timer = setTimeout(kill, HOG_LIMIT_MS);
-  timer.unref();
-  const stop = onShutdown(async () => {
-    clearTimeout(timer);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    kill();
-    await exited;
-  });
-  return { child, stop };
-}
-
 interface Cgroup {
   path: string;
   stat(): string;
@@ -189,15 +166,15 @@ interface Condition {
 }
 
 async function runProbe(condition: Condition, request: ChildRequest): Promise<void> {
-  const hogs = Array.from({ length: condition.hogs }, startHog);
+  const hogs = startHogs(condition.hogs, HOG_LIMIT_MS, SAME_SESSION);
   try {
     // Let the busy loops start spinning before the probe starts.
-    if (hogs.length) await new Promise((resolve) => setTimeout(resolve, 300));
+    if (condition.hogs) await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await probeInChild(request, condition.cgroup);
-    if (hogs.some((h) => h.child.exitCode !== null || h.child.signalCode !== null)) condition.hogDiedEarly++;
+    if (hogs.ended()) condition.hogDiedEarly++;
     condition.reports.push(report);
   } finally {
-    await Promise.all(hogs.map((h) => h.stop()));
+    await hogs.stop();
   }
 }
 

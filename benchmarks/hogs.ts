@@ -11,16 +11,18 @@ import { onShutdown } from '../core/lifecycle.ts';
 
 export interface Hogs {
   count: number;
+  /** How many loops had already ended (they should not have) when asked. */
+  ended(): number;
   stop(): Promise<void>;
 }
 
-function startHog(limitMs: number): { child: ChildProcess; stop: () => Promise<void> } {
+function startHog(limitMs: number, sameSession: boolean): { child: ChildProcess; stop: () => Promise<void> } {
   const child = spawn(
     process.execPath,
     ['-e', `const end = Date.now() + ${limitMs}; while (Date.now() < end) {}`],
     {
       stdio: 'ignore',
-      detached: true,
+      detached: !sameSession,
     },
   );
   const kill = () => {
@@ -38,8 +40,12 @@ function startHog(limitMs: number): { child: ChildProcess; stop: () => Promise<v
   return { child, stop };
 }
 
-/** Starts `count` busy loops that last at most `limitMs` (default 30 minutes). */
-export function startHogs(count: number, limitMs = 30 * 60_000): Hogs {
-  const hogs = Array.from({ length: count }, () => startHog(limitMs));
-  return { count, stop: async () => void (await Promise.all(hogs.map((h) => h.stop()))) };
+/** Starts `count` busy loops that last at most `limitMs` (default 30 minutes), each in its own session unless told. */
+export function startHogs(count: number, limitMs = 30 * 60_000, sameSession = false): Hogs {
+  const hogs = Array.from({ length: count }, () => startHog(limitMs, sameSession));
+  return {
+    count,
+    ended: () => hogs.filter((h) => h.child.exitCode !== null || h.child.signalCode !== null).length,
+    stop: async () => void (await Promise.all(hogs.map((h) => h.stop()))),
+  };
 }

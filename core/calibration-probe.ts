@@ -448,7 +448,7 @@ export async function probeMachineReport(options: ProbeOptions = {}): Promise<Pr
   };
 
   checkAborted(signal);
-  const timerJitter = await probeTimerJitter(repeats, 3 * windowMs, signal);
+  const timerJitter = await probeTimerJitter(repeats, windowMs, signal);
   const timerJitterMs = lap();
 
   checkAborted(signal);
