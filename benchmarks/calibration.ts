@@ -15,7 +15,7 @@
  * Prints per condition and figure: the median of the 5 probes' values, the ratio to idle, the
  * spread between the probes ((max − min) / median) and the median spread within a probe.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
