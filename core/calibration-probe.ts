@@ -71,10 +71,12 @@ export const BROWSER_FLAGS = [
 ];
 
 /**
- * The fixed workload, as plain JS: `iterations` rounds of integer arithmetic (xorshift32), float
- * arithmetic (Math.sqrt, correctly rounded everywhere, so the result is the same in every
- * engine), a small numeric sort and a small string build. Returns a checksum that depends on
- * every round, so the JIT cannot drop the work. Deterministic: same (iterations, seed), same sum.
+ * The fixed workload, as plain JS: `iterations` rounds of integer arithmetic (xorshift32) and
+ * float arithmetic (Math.sqrt, correctly rounded everywhere, so the result is the same in every
+ * engine) over a small array. Nothing is allocated: a sort or a string build made it wobble by
+ * 10–30 % from window to window (garbage collection), where a plain loop stays within 1–2 %.
+ * Returns a checksum that depends on every round, so the JIT cannot drop the work.
+ * Deterministic: same (iterations, seed), same sum.
  */
 export const WORKLOAD_SOURCE = `function calibrationWork(iterations, seed) {
   var x = (seed | 0) || 0x9e3779b9;
@@ -86,13 +88,10 @@ export const WORKLOAD_SOURCE = `function calibrationWork(iterations, seed) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
-      arr[k] = x & 1023;
+      arr[k] = (arr[(k + 7) & 15] + (x & 1023)) & 65535;
       f = Math.sqrt(f * 1.0001 + (x & 255)) + k * 0.5;
     }
-    arr.sort(function (a, b) { return a - b; });
-    var s = '';
-    for (var j = 0; j < 8; j++) s += String.fromCharCode(97 + (arr[j * 2] % 26));
-    acc = (acc * 31 + s.charCodeAt(i & 7) + arr[15] + ((f * 1000) | 0)) | 0;
+    acc = (acc * 31 + arr[i & 15] + ((f * 1000) | 0)) | 0;
   }
   return acc >>> 0;
 }`;

@@ -140,14 +140,13 @@ export function driftOf(run: RunCalibration, options: CalibrationOptions): strin
 }
 
 /**
- * The machine's speed for a suite's history (higher = faster), the figure its timings depend on
- * most: the browser's for the browser suites, Node's for the API suites (the generator and the
- * embedded target are Node). null when the run measured none.
+ * The machine's speed for a suite's history (higher = faster): Node's one-thread CPU figure for
+ * every suite. The browser's figure would fit the browser suites better in theory, but it wobbles
+ * by ±15–20 % from probe to probe where Node's stays within ±2 %, and a noisy speed blurs the
+ * fit more than a slightly wrong one. null when the run measured none.
  */
-export function speedFor(suite: string, figures: FigureValues | undefined): number | null {
-  if (!figures) return null;
-  if ((suite === 'synthetic' || suite === 'lighthouse') && figures.browserCpu) return figures.browserCpu;
-  return figures.nodeCpu ?? null;
+export function speedFor(_suite: string, figures: FigureValues | undefined): number | null {
+  return figures?.nodeCpu ?? null;
 }
 
 /** A calibration's values alone, as history.jsonl keeps them. */

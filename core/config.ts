@@ -198,11 +198,15 @@ const calibrationSchema = z
     enabled: z.boolean().default(true),
     /** A deciding figure further than this from the baseline's means another machine (0.1 = ±10 %). */
     tolerance: z.number().gt(0).max(1).default(0.1),
-    /** The figures that decide "same machine"; the others are shown only. */
+    /**
+     * The figures that decide "same machine"; the others are shown only. Node's CPU figures stay
+     * within ±2 % (one thread) and ±5 % (all cores) from probe to probe on an idle machine; the
+     * browser's wobbles by ±15–20 %, like Lighthouse's benchmarkIndex, so it does not decide.
+     */
     figures: z
       .array(z.enum(['nodeCpu', 'nodeCpuAll', 'browserCpu', 'timerJitterMs', 'rttMs']))
       .min(1)
-      .default(['nodeCpu', 'nodeCpuAll', 'browserCpu']),
+      .default(['nodeCpu', 'nodeCpuAll']),
     /** Repeats of each figure (each CPU repeat lasts 100 ms). */
     repeats: z.number().int().min(3).max(50).default(5),
   })
