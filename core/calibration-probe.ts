@@ -58,6 +58,8 @@ const CHUNK = 20;
 const RTT_WARMUP = 5;
 const RTT_PER_REPEAT = 20;
 const RTT_TIMEOUT_MS = 5_000;
+/** The round-trip figure's time budget, whatever the target's speed (5 repeats of 20 on loopback take ~60 ms). */
+const RTT_BUDGET_MS = 600;
 const BROWSER_LAUNCH_TIMEOUT_MS = 15_000;
 
 export const BROWSER_FLAGS = [
@@ -352,12 +354,18 @@ async function probeRtt(
       throw new Error(`GET ${url.href}: HTTP ${res.statusCode}`);
     return ms;
   };
+  // A slow target (a fault knob, a remote deployment) must not make the probe slow: each repeat
+  // gets an equal share of a time budget, and at least one request.
+  const deadline = performance.now() + RTT_BUDGET_MS;
+  const share = RTT_BUDGET_MS / (repeats + 1);
   try {
-    for (let i = 0; i < RTT_WARMUP; i++) await once();
+    for (let i = 0; i < RTT_WARMUP && performance.now() < deadline - repeats * share; i++) await once();
     const medians: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const times: number[] = [];
-      for (let i = 0; i < RTT_PER_REPEAT; i++) times.push(await once());
+      const until = Math.min(deadline, performance.now() + share);
+      do times.push(await once());
+      while (times.length < RTT_PER_REPEAT && performance.now() < until);
       medians.push(median(times));
     }
     return { figure: figureOf(medians) };

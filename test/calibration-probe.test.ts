@@ -17,6 +17,7 @@ import {
   workloadChecksum,
 } from '../core/calibration-probe.ts';
 import { type CalibrationFigure, calibrationSchema } from '../core/results.ts';
+import { parseFaults } from '../target/faults.ts';
 import type { RunningTarget } from '../target/server.ts';
 import { withTarget } from './helpers.ts';
 
@@ -114,6 +115,19 @@ describe('probeMachine', () => {
   it('measures the round trip of GET /health against a running target', async () => {
     const calibration = await probeMachine({ ...FAST, targetUrl: new URL(target.url) });
     expectFigure(calibration.rttMs, FAST.repeats);
+  });
+
+  it('keeps the round trip within its budget on a slow target: one request a repeat, its time measured', async () => {
+    target.target.applyFaults(parseFaults({ latency: [{ route: '/health', ms: 300 }] }, 'test'));
+    try {
+      const report = await probeMachineReport({ ...FAST, targetUrl: new URL(target.url) });
+      expectFigure(report.calibration.rttMs, FAST.repeats);
+      expect(report.calibration.rttMs?.value).toBeGreaterThanOrEqual(300);
+      // 20 requests a repeat would take 6 s each; the budget allows about one.
+      expect(report.timings.rttMs).toBeLessThan(FAST.repeats * 2 * 300 + 1_000);
+    } finally {
+      target.target.applyFaults(parseFaults({}, 'test'));
+    }
   });
 
   it('gives a null round trip, and does not throw, against a closed port', async () => {

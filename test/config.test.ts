@@ -39,7 +39,7 @@ describe('config', () => {
     );
     expect(resolveProfile(config, 'weekend').health.requests).toBe(9);
     expect(() => resolveProfile(config, 'turbo')).toThrow(
-      /unknown profile "turbo": choose one of smoke, ci, nightly, capacity, weekend/,
+      /unknown profile "turbo": choose one of smoke, ci, nightly, pr, capacity, weekend/,
     );
   });
 

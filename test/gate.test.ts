@@ -166,7 +166,7 @@ describe('npm run test:performance', () => {
   });
 
   it.each([
-    [['--profile', 'turbo'], /unknown profile "turbo": choose one of smoke, ci, nightly, capacity/],
+    [['--profile', 'turbo'], /unknown profile "turbo": choose one of smoke, ci, nightly, pr, capacity/],
     [['--milestone', 'year-9'], /unknown milestone "year-9"/],
     [['--suite', 'nope'], /--suite nope: no such suite/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
