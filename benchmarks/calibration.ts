@@ -24,6 +24,7 @@ import { findBrowser } from '../core/browser.ts';
 import { type ProbeReport, probeMachineReport } from '../core/calibration-probe.ts';
 import { onShutdown } from '../core/lifecycle.ts';
 import type { Calibration } from '../core/results.ts';
+import { median } from '../core/stats.ts';
 import { spawnTarget } from '../target/process.ts';
 import { startHogs } from './hogs.ts';
 
@@ -67,14 +68,6 @@ async function childMain(): Promise<void> {
 }
 
 // ---- Parent mode ----
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 function spreadOf(values: number[]): number {
   const m = median(values);

@@ -17,10 +17,10 @@ import { availableParallelism, cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { onShutdown } from '../core/lifecycle.ts';
+import { seededRandom } from '../core/random.ts';
 import { type Outcome, Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
 import { arrivalSchedule } from '../load/schedule.ts';
-import { seededRandom } from '../target/random.ts';
 import type { AutocannonFigures, AutocannonJob } from './autocannon-plain.ts';
 import type { EngineFigures, EngineJob } from './engine-run.ts';
 

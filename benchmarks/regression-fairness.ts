@@ -23,20 +23,14 @@ import { driftOf, effectiveCalibration } from '../core/calibration.ts';
 import { probeMachine } from '../core/calibration-probe.ts';
 import { type CompareOptions, compareRun, type MachineContext } from '../core/compare.ts';
 import { BUILT_IN_PROFILES, loadConfig } from '../core/config.ts';
-import type {
-  Calibration,
-  Comparison,
-  Item,
-  RunCalibration,
-  RunResult,
-  SuiteResult,
-} from '../core/results.ts';
+import type { Calibration, Comparison } from '../core/results.ts';
 import { machineInfo } from '../core/run-meta.ts';
 import type { SuiteOutput } from '../core/suite.ts';
 import { lighthouseSuite } from '../lighthouse/suite.ts';
 import { loadSuite } from '../load/suite.ts';
 import { syntheticSuite } from '../synthetic/suite.ts';
 import { spawnTarget } from '../target/process.ts';
+import { runOf, setFaults, suiteOf } from './bench-run.ts';
 import { startHogs } from './hogs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,50 +45,6 @@ type SuiteName = 'load' | 'synthetic' | 'lighthouse';
 interface Sides {
   base: string;
   reference?: string;
-}
-
-/** Faults on each side (admin endpoint): the same, or one side slower. */
-async function setFaults(url: string, faults: unknown): Promise<void> {
-  const response = await fetch(new URL('/admin/faults', url), {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!response.ok) throw new Error(`PUT /admin/faults: ${response.status} ${await response.text()}`);
-}
-
-const suiteOf = (name: string, items: Item[]): SuiteResult => ({
-  suite: name,
-  status: 'measured',
-  startedAt: new Date().toISOString(),
-  durationMs: 0,
-  items,
-  notes: [],
-  thresholds: [],
-});
-
-function runOf(suite: SuiteResult, calibration?: RunCalibration): RunResult {
-  const now = new Date().toISOString();
-  return {
-    schemaVersion: 1,
-    run: {
-      id: 'bench',
-      startedAt: now,
-      finishedAt: now,
-      durationMs: 0,
-      profile: 'bench',
-      milestone: 'strictest',
-      baseUrl: 'http://127.0.0.1',
-      embeddedTarget: true,
-      git: {},
-      machine,
-      ...(calibration ? { calibration } : {}),
-    },
-    suites: [suite],
-    verdicts: [],
-    comparisons: [],
-    outcome: { status: 'pass', exitCode: 0, line: 'PASS' },
-  };
 }
 
 /** One measurement of a suite, as the gate runs it, on one URL or paired. */
@@ -170,7 +120,7 @@ async function machineBench(suites: SuiteName[], trials: Record<SuiteName, numbe
       lighthouse: { latency: [{ route: '/', ms: 200 }] },
     };
     for (const suite of suites) {
-      await setFaults(target.url, faults[suite]);
+      await setFaults(target.url, TOKEN, faults[suite]);
       const start = await calibrate(target.url);
       const baselineOutput = await measure(suite, { base: target.url }, suite === 'load' ? 1 : 6);
       const end = await calibrate(target.url);
@@ -229,7 +179,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
           : { latency: [{ route: '/', ms: 200 }] };
       let slower: unknown = { latency: [{ route: '/api/pitches/*', ms: 46.875, jitterMs: 6.25 }] };
       if (suite !== 'load') {
-        await setFaults(base.url, normal);
+        await setFaults(base.url, TOKEN, normal);
         const probe = await measure(suite, { base: base.url }, 5);
         const home = probe.items.find((i) => (suite === 'synthetic' ? /› home$/.test(i.name) : true));
         const metric = home?.metrics[suite === 'synthetic' ? 'page_load' : 'lcp'];
@@ -247,8 +197,8 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
             const order = i % 2 ? (['same', 'slower'] as const) : (['slower', 'same'] as const);
             const seen: string[] = [];
             for (const which of order) {
-              await setFaults(reference.url, normal);
-              await setFaults(base.url, which === 'same' ? normal : slower);
+              await setFaults(reference.url, TOKEN, normal);
+              await setFaults(base.url, TOKEN, which === 'same' ? normal : slower);
               const started = performance.now();
               const output = await measure(suite, { base: base.url, reference: reference.url }, 5);
               const seconds = (performance.now() - started) / 1000;

@@ -30,6 +30,7 @@ import { machineInfo } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { loadSuite } from '../load/suite.ts';
 import { spawnTarget } from '../target/process.ts';
+import { runOf, setFaults, suiteOf } from './bench-run.ts';
 import { playwright } from './playwright-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,40 +51,6 @@ const config = await loadConfig(join(ROOT, 'perf.config.ts'));
 const OPTIONS: CompareOptions = config.baselines;
 const machine = machineInfo();
 
-const suiteOf = (name: string, items: Item[]): SuiteResult => ({
-  suite: name,
-  status: 'measured',
-  startedAt: new Date().toISOString(),
-  durationMs: 0,
-  items,
-  notes: [],
-  thresholds: [],
-});
-
-/** A minimal run around one suite, so baselines come from the same code the update uses. */
-function runOf(suite: SuiteResult): RunResult {
-  const now = new Date().toISOString();
-  return {
-    schemaVersion: 1,
-    run: {
-      id: 'bench',
-      startedAt: now,
-      finishedAt: now,
-      durationMs: 0,
-      profile: 'bench',
-      milestone: 'strictest',
-      baseUrl: 'http://127.0.0.1',
-      embeddedTarget: true,
-      git: {},
-      machine,
-    },
-    suites: [suite],
-    verdicts: [],
-    comparisons: [],
-    outcome: { status: 'pass', exitCode: 0, line: 'PASS' },
-  };
-}
-
 /** What the gate would say: the regressions found against the baseline. */
 function regressions(current: SuiteResult, baseline: BaselineFile[]): string[] {
   return compareRun([current], baseline, OPTIONS, { machine })
@@ -92,15 +59,6 @@ function regressions(current: SuiteResult, baseline: BaselineFile[]): string[] {
       (c) =>
         `${c.item} ${c.metric} ${c.stat} ${c.baseline?.toFixed(1)} → ${c.current?.toFixed(1)} (p ${c.p?.toExponential(1)})`,
     );
-}
-
-async function setFaults(url: string, faults: unknown): Promise<void> {
-  const response = await fetch(new URL('/admin/faults', url), {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!response.ok) throw new Error(`PUT /admin/faults: ${response.status} ${await response.text()}`);
 }
 
 interface Tally {
@@ -118,14 +76,14 @@ async function trialsOf(
 ): Promise<Tally> {
   const tally: Tally = { slowerFlagged: 0, sameFlagged: 0, examples: [] };
   for (let i = 1; i <= trials; i++) {
-    await setFaults(url, faults.base);
+    await setFaults(url, TOKEN, faults.base);
     const baseline = baselinesFromRun(runOf(await measure()));
     // Alternate the order so a drift of the machine during a trial favours neither.
     const order = i % 2 ? ['same', 'slower'] : ['slower', 'same'];
     const found: Record<string, string[]> = {};
     const seen: Record<string, string> = {};
     for (const which of order) {
-      await setFaults(url, which === 'same' ? faults.base : faults.slower);
+      await setFaults(url, TOKEN, which === 'same' ? faults.base : faults.slower);
       const current = await measure();
       found[which] = regressions(current, baseline);
       seen[which] = label(current);
@@ -205,7 +163,7 @@ try {
     const measure = async () =>
       suiteOf('synthetic', (await playwright(url, 10, ['desktop'], {}, 'visitor')).items);
     // Calibrate: the home page's load with 200 ms injected, so "slower" adds 25 % of all of it.
-    await setFaults(url, { latency: [{ route: '/', ms: 200 }] });
+    await setFaults(url, TOKEN, { latency: [{ route: '/', ms: 200 }] });
     const calibration = await measure();
     const homeLoad = p(
       calibration.items.find((i) => i.name === 'desktop visitor › home'),

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { Agent, request } from 'undici';
 import { createHistogram, percentile, recordMicros } from './histogram.ts';
 import type { Calibration, CalibrationFigure } from './results.ts';
+import { median } from './stats.ts';
 
 export interface ProbeOptions {
   /** The target's base URL: the round trip of GET /health on it (null figure when absent or failing). */
@@ -169,14 +170,6 @@ let liveWorkers = 0;
 /** Worker threads of this module still running (0 whenever no probe is running). */
 export function activeProbeWorkers(): number {
   return liveWorkers;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** median, and (max − min) / median; 0 when the median is 0. */

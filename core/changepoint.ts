@@ -6,6 +6,7 @@
  * kept when a permutation test within that segment says so, then both halves are searched again.
  * The permutations draw from a seeded generator, so one series always gives one answer.
  */
+import { type Random, seededRandom } from './random.ts';
 import { median } from './stats.ts';
 
 export interface ChangePoint {
@@ -31,20 +32,6 @@ export interface ChangePointOptions {
   seed?: number;
   /** Change points whose |relative| is below this are dropped, default 0.05 (Hunter's min_magnitude). */
   minRelative?: number;
-}
-
-export type Random = () => number;
-
-/** mulberry32: a tiny seeded generator in [0, 1) (Math.random cannot be seeded). */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Distances = readonly Float64Array[];
@@ -156,7 +143,7 @@ export function changePoints(series: readonly number[], options: ChangePointOpti
     minRelative: options.minRelative ?? 0.05,
   };
   const d = distancesOf(series);
-  const random = mulberry32(settings.seed);
+  const random = seededRandom(settings.seed);
   const splits: Split[] = [];
   const bisect = (start: number, end: number) => {
     if (end - start < 2 * settings.minSize) return;

@@ -2,7 +2,7 @@
  * The weighted request mix (pure): pick a request by weight, fill its {var} placeholders, and
  * judge its checks. The same rules are written into exported k6 scripts.
  */
-import type { Random } from '../target/random.ts';
+import type { Random } from '../core/random.ts';
 import type { RequestSpec } from './scenario.ts';
 
 export interface PreparedRequest {

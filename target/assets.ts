@@ -4,7 +4,7 @@
  * repository holds no binaries.
  */
 import { crc32, deflateSync } from 'node:zlib';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /** Bumped when an asset changes: asset URLs carry it, so they can be cached for a year. */
 export const ASSET_VERSION = '1';

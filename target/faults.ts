@@ -3,7 +3,7 @@
  * to fail for the right reason. Validated config plus the pure decisions taken per request.
  */
 import { z } from 'zod';
-import { type Random, seededRandom } from './random.ts';
+import { type Random, seededRandom } from '../core/random.ts';
 
 const routePattern = z
   .string()

@@ -2,7 +2,7 @@
  * Deterministic seed data for the embedded Pitchey: the same rows on every start, so runs are
  * comparable. Pure: produces rows, writes nothing.
  */
-import { integerBetween, pick, seededRandom } from './random.ts';
+import { integerBetween, pick, seededRandom } from '../core/random.ts';
 
 export const ROLES = ['creator', 'investor', 'production'] as const;
 export type Role = (typeof ROLES)[number];

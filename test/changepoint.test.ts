@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { changePoints, mulberry32 } from '../core/changepoint.ts';
+import { changePoints } from '../core/changepoint.ts';
 import { type HistoryPoint, machineAdjusted } from '../core/history-verdict.ts';
+import { seededRandom } from '../core/random.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 /** Nights on machines ±15 % in speed: 300 ms × speed^−1 with 2 % noise, × `factor(i)`. Seeded. */
 function nights(seed: number, count: number, factor: (i: number) => number): HistoryPoint[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return Array.from({ length: count }, (_, i) => {
     const speed = 0.85 + 0.3 * random();
@@ -16,15 +17,15 @@ function nights(seed: number, count: number, factor: (i: number) => number): His
 
 const adjusted = (points: HistoryPoint[]) => machineAdjusted(points, 'log');
 
-describe('mulberry32', () => {
+describe('seededRandom', () => {
   it('repeats its sequence for a seed and stays in [0, 1)', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
+    const a = seededRandom(42);
+    const b = seededRandom(42);
     const values = Array.from({ length: 1000 }, () => a());
     expect(Array.from({ length: 1000 }, () => b())).toEqual(values);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThan(1);
-    expect(mulberry32(43)()).not.toBe(values[0]);
+    expect(seededRandom(43)()).not.toBe(values[0]);
   });
 });
 
@@ -59,7 +60,7 @@ describe('changePoints', () => {
   });
 
   it('finds both ends of a temporary shift, with the medians between neighbouring change points', () => {
-    const random = mulberry32(9);
+    const random = seededRandom(9);
     const series = Array.from({ length: 45 }, (_, i) => (i >= 15 && i < 30 ? 130 : 100) + random());
     const found = changePoints(series);
     expect(found.map((c) => c.index)).toEqual([15, 30]);
@@ -70,7 +71,7 @@ describe('changePoints', () => {
   });
 
   it('drops shifts smaller than minRelative (5 % by default)', () => {
-    const random = mulberry32(5);
+    const random = seededRandom(5);
     const series = Array.from({ length: 40 }, (_, i) => (i >= 20 ? 103 : 100) + 0.2 * random());
     expect(changePoints(series)).toEqual([]);
     expect(changePoints(series, { minRelative: 0.01 }).map((c) => c.index)).toEqual([20]);

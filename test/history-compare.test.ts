@@ -4,10 +4,10 @@
  * becomes a change point there.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../core/changepoint.ts';
 import type { HistoryEntry } from '../core/history.ts';
 import { comparableEntries, findChangePoints, judgeWithHistory } from '../core/history-compare.ts';
 import { DEFAULT_HISTORY_OPTIONS } from '../core/history-verdict.ts';
+import { seededRandom } from '../core/random.ts';
 import type { Comparison, RunMeta } from '../core/results.ts';
 
 const KEY = 'load average-load http_req_duration p(95)';
@@ -23,7 +23,7 @@ interface Night {
 
 /** Nights on machines ±15 % apart; P95 ∝ 1/speed, 2 % noise; from `stepFrom` on, +25 %. */
 function nights(seed: number, count: number, stepFrom = Number.POSITIVE_INFINITY): Night[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const normal = () => {
     const u = Math.max(random(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());

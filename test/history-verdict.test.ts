@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../core/changepoint.ts';
 import {
   DEFAULT_HISTORY_OPTIONS,
   type HistoryPoint,
   judgeAgainstHistory,
   machineAdjusted,
 } from '../core/history-verdict.ts';
+import { seededRandom } from '../core/random.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
@@ -17,7 +17,7 @@ type Night = HistoryPoint & { noise: number };
  * × speed^−b with 2 % noise, × `step` from night index `stepFrom` on. Seeded.
  */
 function nights(seed: number, b: number, count: number, stepFrom = count, step = 1.25): Night[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return Array.from({ length: count }, (_, i) => {
     const speed = 0.85 + 0.3 * random();
@@ -137,7 +137,7 @@ describe('judgeAgainstHistory: too little history', () => {
 
 describe('judgeAgainstHistory: scales and directions', () => {
   it("judges a rate on the 'linear' scale around its median, without the machine", () => {
-    const random = mulberry32(11);
+    const random = seededRandom(11);
     const history = Array.from({ length: 20 }, (_, i) =>
       point(0.01 + 0.002 * (random() - 0.5), 0.85 + 0.3 * random(), i),
     );

@@ -7,12 +7,12 @@ import { transform } from 'esbuild';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, resolveProfile } from '../core/config.ts';
+import { seededRandom } from '../core/random.ts';
 import { DEFAULT_PASSWORD, DEFAULT_USER_PATTERN, k6Options, k6Script } from '../load/k6/export.ts';
 import { failedCheck, prepare, weightedPicker } from '../load/mix.ts';
 import { parseScenario, type Scenario, type ScenarioInput } from '../load/scenario.ts';
 import { shippedScenarios } from '../load/scenarios/index.ts';
 import { exportScenarios } from '../scripts/k6-export.ts';
-import { seededRandom } from '../target/random.ts';
 import { DEMO_PASSWORD, seededEmail } from '../target/seed.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

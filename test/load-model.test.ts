@@ -6,6 +6,7 @@ import {
   recordMicros,
   summarize,
 } from '../core/histogram.ts';
+import { seededRandom } from '../core/random.ts';
 import { dispatch } from '../load/dispatch.ts';
 import { formatDuration, parseDuration } from '../load/duration.ts';
 import { vuSteps } from '../load/engines/closed.ts';
@@ -15,7 +16,6 @@ import { Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
 import { shippedScenarios } from '../load/scenarios/index.ts';
 import { arrivalSchedule } from '../load/schedule.ts';
-import { seededRandom } from '../target/random.ts';
 
 const base: ScenarioInput = {
   name: 'unit',

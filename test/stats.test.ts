@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../core/random.ts';
 import {
   type Bin,
   choose,
@@ -13,7 +14,6 @@ import {
   smallestUTestP,
   uStatistic,
 } from '../core/stats.ts';
-import { seededRandom } from '../target/random.ts';
 
 /** Seeded, so every simulation here gives the same figures on every run. */
 const random = seededRandom;

@@ -11,7 +11,7 @@
  */
 import autocannon from 'autocannon';
 import type { Side } from '../../core/paired.ts';
-import { type Random, seededRandom } from '../../target/random.ts';
+import { type Random, seededRandom } from '../../core/random.ts';
 import {
   failedCheck,
   isExpectedStatus,

@@ -14,7 +14,7 @@
 import { Pool } from 'undici';
 import { classifyError } from '../../core/http-errors.ts';
 import { abbaSide, type Side } from '../../core/paired.ts';
-import { type Random, seededRandom } from '../../target/random.ts';
+import { type Random, seededRandom } from '../../core/random.ts';
 import { dispatch } from '../dispatch.ts';
 import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } from '../mix.ts';
 import { sideCapacity, tickSides } from '../paired.ts';
