@@ -283,14 +283,14 @@ describe('the gate against committed baselines', () => {
     const { file, reports } = tempConfig('', 300);
     expect((await gate(['--profile', 'smoke', '--config', file])).code).toBe(0);
     expect((await updateBaselines(['--config', file, '--suite', 'health'])).code).toBe(0);
-    // The baselines say they were taken on a machine 40 % faster than this one (as a new CI VM is).
+    // The baselines say they were taken on a machine 60 % faster than this one (as a new CI VM is).
     const dir = join(reports, '..', 'baselines', 'smoke', 'health');
     for (const name of ['health.json', 'health-ready.json', 'health-detailed.json']) {
       const path = join(dir, name);
       const baseline = JSON.parse(readFileSync(path, 'utf8'));
       expect(baseline.calibration.start.nodeCpu.value).toBeGreaterThan(0);
       for (const side of ['start', 'end'])
-        for (const figure of ['nodeCpu', 'nodeCpuAll']) baseline.calibration[side][figure].value *= 1.4;
+        for (const figure of ['nodeCpu', 'nodeCpuAll']) baseline.calibration[side][figure].value *= 1.6;
       writeFileSync(path, JSON.stringify(baseline));
     }
     // +30 ms on /health would be a regression on the baseline's machine; here it cannot be told
@@ -301,7 +301,7 @@ describe('the gate against committed baselines', () => {
     expect(slower.stderr).toBe('');
     expect(slower.code).toBe(0);
     expect(slower.stdout).toMatch(
-      /machine: \d+ comparisons inconclusive: this machine is 2\d % slower than the baseline's: node CPU .* — re-take baselines here, or compare paired \(--compare-url\)/,
+      /machine: \d+ comparisons inconclusive: this machine is \d+ % slower than the baseline's: node CPU .* — re-take baselines here, or compare paired \(--compare-url\)/,
     );
     const result = await readRunResult(join(reports, 'latest', 'summary.json'));
     expect(result.comparisons.length).toBeGreaterThan(0);
