@@ -166,8 +166,9 @@ export function assembleResult(
   };
   const reference = context.reference;
   const compared = reference
-    ? compareRun(suites, referenceAsBaselines(meta, reference), baselines?.options ?? PAIRED_OPTIONS, {
-        ...machine,
+    ? // Paired sides share the machine and its drift: a noisy neighbour cannot excuse a regression.
+      compareRun(suites, referenceAsBaselines(meta, reference), baselines?.options ?? PAIRED_OPTIONS, {
+        machine: meta.machine,
         against: 'reference',
       })
     : baselines

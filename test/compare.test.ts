@@ -3,6 +3,7 @@ import type { BaselineFile } from '../core/baselines.ts';
 import { betterOf, type CompareOptions, compareItem, compareRun, effectFor } from '../core/compare.ts';
 import { createHistogram, recordMicros } from '../core/histogram.ts';
 import { rateMetric, trendFromHistogram, trendFromValues } from '../core/metrics.ts';
+import { assembleResult } from '../core/pipeline.ts';
 import type { Item, Metric, RunMeta, SuiteResult, TrendMetric, Verdict } from '../core/results.ts';
 import { outcome } from '../core/verdict.ts';
 
@@ -284,5 +285,61 @@ describe('a run against its baselines', () => {
     // Inconclusive comparisons warn by default and fail only when configured.
     expect(outcome([PASS], run.comparisons).exitCode).toBe(0);
     expect(outcome([PASS], run.comparisons, 'fail').exitCode).toBe(1);
+  });
+});
+
+describe('a machine that changed during the run', () => {
+  const figure = (value: number) => ({ value, spread: 0.01, repeats: 5 });
+  const calibrationAt = (cpu: number) => ({
+    takenAt: '2026-11-30T00:00:00.000Z',
+    nodeCpu: figure(cpu),
+    nodeCpuAll: figure(2 * cpu),
+    browserCpu: null,
+    timerJitterMs: figure(0.2),
+    rttMs: null,
+  });
+  const meta: RunMeta = {
+    id: 'run',
+    startedAt: '2026-11-30T00:00:00.000Z',
+    finishedAt: '2026-11-30T00:01:00.000Z',
+    durationMs: 60_000,
+    profile: 'ci',
+    milestone: 'strictest',
+    baseUrl: 'http://127.0.0.1:4000',
+    embeddedTarget: true,
+    git: {},
+    machine: MACHINE,
+    // 30 % slower at the end than at the start: a noisy neighbour arrived.
+    calibration: { start: calibrationAt(5000), end: calibrationAt(3500) },
+  };
+  const scenario = (ms: number) =>
+    item('average-load', { http_req_duration: latencies(3000, ms) }, { scenario: 'average-load' });
+  const calibration = { tolerance: 0.1, figures: ['nodeCpu' as const, 'nodeCpuAll' as const] };
+  const milestone = { api: [], page: [], uptime: [], none: [] } as never;
+
+  it('makes a regression against a baseline inconclusive, saying why', () => {
+    const baseline = {
+      ...baselineOf('load', 'average-load', [scenario(40)]),
+      calibration: meta.calibration,
+    } as BaselineFile;
+    const result = assembleResult(
+      meta,
+      [suite('load', [scenario(50)])],
+      milestone,
+      [],
+      { dir: 'b', loaded: [{ file: 'b.json', baseline }], options: OPTIONS, inconclusive: 'warn' },
+      { calibration },
+    );
+    expect(result.machine?.drift).toMatch(/the machine changed during this run/);
+    expect(result.comparisons.some((c) => c.status === 'regression')).toBe(false);
+    expect(result.comparisons.some((c) => c.reason?.includes('changed during this run'))).toBe(true);
+  });
+
+  it('still judges a paired run: both sides lived through the same change', () => {
+    const result = assembleResult(meta, [suite('load', [scenario(50)])], milestone, [], undefined, {
+      calibration,
+      reference: { baseUrl: 'http://127.0.0.1:4001', suites: [suite('load', [scenario(40)])] },
+    });
+    expect(result.comparisons.some((c) => c.status === 'regression' && c.against === 'reference')).toBe(true);
   });
 });
