@@ -245,6 +245,25 @@ export function parseAssertions(value: unknown, source: string): Assertions {
   return validate(value, source).data;
 }
 
+/**
+ * The audits the assertions and budgets read ('off' assertions read none): with the metrics the
+ * gate keeps, what a run limited by Lighthouse's onlyAudits must still produce.
+ */
+export function auditsRead(assertions: Assertions, budgets: readonly Budget[] = []): string[] {
+  const ids = new Set<string>();
+  for (const entry of validate(assertions, 'assertions').entries) {
+    if (entry.level === 'off') continue;
+    if (entry.target.kind === 'audit') ids.add(entry.target.auditId);
+    if (entry.target.kind === 'resource') ids.add('resource-summary');
+    // A category's score is its audits' weighted mean: the caller keeps the category's audits.
+  }
+  for (const budget of budgets) {
+    for (const timing of budget.timings ?? []) ids.add(timing.metric);
+    if (budget.resourceSizes?.length || budget.resourceCounts?.length) ids.add('resource-summary');
+  }
+  return [...ids].sort();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assertions: evaluation
 

@@ -19,6 +19,7 @@ import {
   type Assertions,
   assertionsAsThresholds,
   assertionWarnings,
+  auditsRead,
   budgetsAsThresholds,
   evaluateAssertions,
   evaluateBudgets,
@@ -26,10 +27,12 @@ import {
   parseBudgets,
 } from './assertions.ts';
 import { benchmarkSpread, figuresOf, metricsOf, representativeRun } from './metrics.ts';
-import { type LighthouseRun, launchBrowser, type Preset, runLighthouse } from './runner.ts';
+import { type LighthouseRun, launchBrowser, type Preset, type QuickRun, runLighthouse } from './runner.ts';
 
 export interface LighthouseSettings extends LighthouseSuiteConfig {
   runs: number;
+  /** 'measured': quick runs with only the audits the gate reads (a profile's choice). */
+  audits?: 'all' | 'measured' | undefined;
   /** The run's report folder: representative lhr JSON and HTML go to <reportDir>/. */
   reportDir: string;
   /** Where to write the first page's representative lhr as well (`--save-lhr`). */
@@ -80,6 +83,12 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
     const budgets = await loadBudgets(settings.budgetsFile);
     await mkdir(settings.reportDir, { recursive: true });
     const output: Required<Omit<SuiteOutput, 'reference'>> = { items: [], notes: [], thresholds: [] };
+    const quick: QuickRun | undefined =
+      settings.audits === 'measured' ? { onlyAudits: auditsRead(assertions, budgets ?? []) } : undefined;
+    if (quick)
+      output.notes.push(
+        `quick runs: only the audits the gate reads (the metrics, byte weight, requests${quick.onlyAudits.length ? `, ${quick.onlyAudits.join(', ')}` : ''}) and quiet windows of 500 ms`,
+      );
     const reference: SuiteOutput['reference'] = compareUrl ? { items: [], notes: [] } : undefined;
     const browser = await launchBrowser(chrome.path);
     try {
@@ -109,7 +118,7 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
             const side: Side = compareUrl ? abbaSide(i) : 'base';
             const url = urls[side];
             progress.update(done, total, compareUrl ? `${name} (${side})` : name);
-            const run = await runLighthouse(url, preset, browser);
+            const run = await runLighthouse(url, preset, browser, quick);
             done++;
             order.push(side);
             if (run.lhr.runtimeError) {

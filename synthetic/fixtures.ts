@@ -19,8 +19,11 @@ import {
   type StepSample,
 } from './samples.ts';
 
-/** After `load`, how long late work (a late banner, a lazy image) may still shift or paint. */
-const SETTLE_MS = 500;
+/**
+ * After `load`, how long late work (a late banner, a lazy image) may still shift or paint before
+ * the next step; PERF_SETTLE_MS (a profile's synthetic.settleMs) shortens it for quick runs.
+ */
+const SETTLE_MS = process.env.PERF_SETTLE_MS ? Number(process.env.PERF_SETTLE_MS) : 500;
 
 export class Perf {
   private readonly samples: IterationSamples = { steps: [] };

@@ -22,6 +22,8 @@ import type { Aggregate } from './aggregate.ts';
 
 export interface SyntheticSettings extends SyntheticSuiteConfig {
   iterations: number;
+  /** The settle after each page load (the fixture's default when unset). */
+  settleMs?: number | undefined;
   /** Where Playwright's own reports go. */
   reportDir: string;
 }
@@ -65,6 +67,7 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
             PERF_SYNTHETIC_RESULT: resultFile,
             PERF_SYNTHETIC_DIR: settings.reportDir,
             PERF_SYNTHETIC_WORKERS: String(settings.workers),
+            PERF_SETTLE_MS: settings.settleMs === undefined ? '' : String(settings.settleMs),
           },
         });
         const stop = onShutdown(() => {

@@ -9,6 +9,7 @@ import {
   aggregateValues,
   assertionsAsThresholds,
   assertionWarnings,
+  auditsRead,
   budgetPathMatches,
   budgetsAsThresholds,
   evaluateAssertions,
@@ -298,6 +299,32 @@ describe('evaluateAssertions', () => {
   it('validates what it is given, like parseAssertions', () => {
     const bad = { 'categories:performance': ['error', { maxNumericValue: 1 }] } as Assertions;
     expect(() => evaluateAssertions([lhr()], bad)).toThrow(/"categories:performance": maxNumericValue/);
+  });
+});
+
+describe('auditsRead', () => {
+  it('names the audits assertions and budgets read, not the ones turned off, nor categories', () => {
+    const assertions = parseAssertions(
+      {
+        'categories:performance': ['warn', { minScore: 0.9 }],
+        'largest-contentful-paint': ['error', { maxNumericValue: 2500 }],
+        'uses-long-cache-ttl': 'warn',
+        'unused-javascript': 'off',
+        'resource-summary:image:size': ['error', { maxNumericValue: 1_000_000 }],
+      },
+      'c',
+    );
+    const budgets = parseBudgets([{ timings: [{ metric: 'interactive', budget: 3000 }] }], 'b.json');
+    expect(auditsRead(assertions, budgets)).toEqual([
+      'interactive',
+      'largest-contentful-paint',
+      'resource-summary',
+      'uses-long-cache-ttl',
+    ]);
+    expect(auditsRead({})).toEqual([]);
+    expect(auditsRead({}, parseBudgets([{ resourceCounts: [{ resourceType: 'total', budget: 9 }] }], 'b'))).toEqual([
+      'resource-summary',
+    ]);
   });
 });
 

@@ -165,7 +165,7 @@ describe('paired mode against two embedded targets', () => {
     await b.close();
   });
 
-  it('Lighthouse: 2 runs a side in ABBA order, the slow side slower, reports of both', async () => {
+  it('Lighthouse: 2 quick runs a side in ABBA order, the slow side slower, reports of both', async () => {
     a.setFaults(slowHome);
     b.setFaults({});
     homeHits.length = 0;
@@ -176,6 +176,8 @@ describe('paired mode against two embedded targets', () => {
       pages: [{ name: 'home', path: '/' }],
       presets: ['desktop' as const],
       runs: 2,
+      // As the pr profile runs it: only the audits the gate reads.
+      audits: 'measured' as const,
       reportDir,
     };
     const progress: [number, number][] = [];
@@ -199,6 +201,15 @@ describe('paired mode against two embedded targets', () => {
     // The reference's assertion gauges are there to compare with, but judge nothing.
     expect(Object.keys(other?.metrics ?? {}).sort()).toEqual(Object.keys(base?.metrics ?? {}).sort());
     expect(output.thresholds?.map((t) => t.item)).toEqual(['home desktop']);
+    // Quick runs still score and still feed every assertion of perf.config.ts.
+    expect(output.notes.join('\n')).toMatch(/quick runs: only the audits the gate reads .*resource-summary/);
+    expect(count(base, 'lh_score')).toBe(2);
+    for (const metric of ['lcp', 'tbt', 'cls', 'total_bytes', 'requests'])
+      expect(count(base, metric), metric).toBe(2);
+    const judged = output.thresholds?.[0]?.metrics ?? {};
+    expect(Object.keys(judged).length).toBeGreaterThanOrEqual(4);
+    for (const metric of Object.keys(judged))
+      expect((base?.metrics[metric] as { value: number | null }).value, metric).not.toBeNull();
     const effect = {
       load: med(base, 'page_load') - med(other, 'page_load'),
       fcp: med(base, 'fcp') - med(other, 'fcp'),
