@@ -322,9 +322,9 @@ describe('auditsRead', () => {
       'uses-long-cache-ttl',
     ]);
     expect(auditsRead({})).toEqual([]);
-    expect(auditsRead({}, parseBudgets([{ resourceCounts: [{ resourceType: 'total', budget: 9 }] }], 'b'))).toEqual([
-      'resource-summary',
-    ]);
+    expect(
+      auditsRead({}, parseBudgets([{ resourceCounts: [{ resourceType: 'total', budget: 9 }] }], 'b')),
+    ).toEqual(['resource-summary']);
   });
 });
 
