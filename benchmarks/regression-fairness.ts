@@ -38,6 +38,8 @@ const TOKEN = 'bench-fairness';
 const config = await loadConfig(join(ROOT, 'perf.config.ts'));
 const OPTIONS: CompareOptions = config.baselines;
 const machine = machineInfo();
+/** The pull-request profile: the sizes and settings the paired trials copy. */
+const PR = BUILT_IN_PROFILES.pr as (typeof BUILT_IN_PROFILES)[string];
 const chromePath = findBrowser()?.path;
 
 type SuiteName = 'load' | 'synthetic' | 'lighthouse';
@@ -74,6 +76,7 @@ async function measure(suite: SuiteName, sides: Sides, perSide: number): Promise
           projects: ['desktop'],
           journeys: ['visitor'],
           iterations: perSide,
+          settleMs: PR.synthetic.settleMs,
           reportDir,
         },
       });
@@ -84,6 +87,7 @@ async function measure(suite: SuiteName, sides: Sides, perSide: number): Promise
         pages: [{ name: 'home', path: '/' }],
         presets: ['desktop'],
         runs: perSide,
+        audits: PR.lighthouse.audits,
         reportDir,
       },
     });
@@ -97,6 +101,12 @@ const KEY: Record<SuiteName, (c: Comparison) => boolean> = {
   load: (c) => c.item === 'average-load' && c.metric === 'http_req_duration' && c.stat === 'p(95)',
   synthetic: (c) => /› home$/.test(c.item) && c.metric === 'page_load',
   lighthouse: (c) => c.metric === 'lcp',
+};
+
+/** What failed, in short: the first few regressed metrics. */
+const flaggedOn = (comparisons: Comparison[]) => {
+  const names = regressionsOf(comparisons).map((c) => `${c.item.replace(/^desktop visitor › /, '')} ${c.metric}`);
+  return names.length ? ` on ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` +${names.length - 3}` : ''}` : '';
 };
 
 const regressionsOf = (comparisons: Comparison[]) => comparisons.filter((c) => c.status === 'regression');
@@ -211,7 +221,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
               if (key && key.status !== 'inconclusive') tally.verdicts++;
               if (regressionsOf(judged).length) tally[which]++;
               seen.push(
-                `${which} → ${regressionsOf(judged).length ? 'flagged' : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s)`,
+                `${which} → ${regressionsOf(judged).length ? `flagged${flaggedOn(judged)}` : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s)`,
               );
             }
             console.log(

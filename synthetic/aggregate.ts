@@ -23,6 +23,8 @@ export interface Iteration {
   evidence: string[];
   /** Paired mode: the deployment the iteration measured. */
   side?: Side;
+  /** Paired mode: a first visit of its side, not measured. */
+  warmUp?: boolean;
 }
 
 /** Web Vitals' "good" limits (web.dev), judged at the median of the iterations. */
@@ -125,28 +127,36 @@ export function aggregate(iterations: Iteration[], on?: string): Aggregate {
 }
 
 /**
- * Paired mode: the base side's iterations as `aggregate` gives them, and the reference's under
+ * Paired mode: the base side's measured iterations (warm-ups left out) as `aggregate` gives them, and the reference's under
  * `reference` with the same item names, kinds and tags (a page's `url` tag is the first
  * iteration's, e.g. a pitch id that may differ between sides). A base item the reference never
  * reached (its journey failed before the step) has an empty twin there: not measured.
  * `labels` name each side in notes, e.g. "the reference http://…".
  */
 export function aggregatePaired(iterations: Iteration[], labels: Record<Side, string>): Aggregate {
+  const measured = iterations.filter((i) => !i.warmUp);
   const base = aggregate(
-    iterations.filter((i) => i.side !== 'reference'),
+    measured.filter((i) => i.side !== 'reference'),
     labels.base,
   );
   const other = aggregate(
-    iterations.filter((i) => i.side === 'reference'),
+    measured.filter((i) => i.side === 'reference'),
     labels.reference,
   );
-  const measured = new Map(other.items.map((i) => [i.name, i]));
+  // A failed warm-up counts for nothing, but is said: the measured visits will likely fail alike.
+  for (const it of iterations.filter((i) => i.warmUp && !i.passed)) {
+    const side = it.side === 'reference' ? other : base;
+    side.notes.push(
+      `${it.project} ${it.journey}: the warm-up visit on ${labels[it.side ?? 'base']} failed (not counted): ${it.samples.failure ?? it.error ?? 'no reason given'}`,
+    );
+  }
+  const twins = new Map(other.items.map((i) => [i.name, i]));
   const items = base.items.map((twin): Item => {
-    const item = measured.get(twin.name);
-    measured.delete(twin.name);
+    const item = twins.get(twin.name);
+    twins.delete(twin.name);
     return { ...twin, tags: { ...twin.tags }, metrics: item?.metrics ?? {} };
   });
   // Steps only the reference reached: kept after the base's, though nothing compares with them.
-  items.push(...measured.values());
+  items.push(...twins.values());
   return { ...base, reference: { items, notes: other.notes } };
 }

@@ -5,7 +5,8 @@
  * it. Tracing is managed here (not by the `trace` option) so that steps handling secrets are
  * never traced: the trace is kept, in chunks, only for a failed iteration.
  * Paired mode (PERF_COMPARE_URL): `baseURL` is the reference's for the repeat-each copies that
- * measure it (ABBA order), and every iteration carries a `side` annotation for the reporter.
+ * measure it (ABBA order, after one warm-up a side), and every iteration carries a `side`
+ * annotation for the reporter (and a `warm-up` one if it is not measured).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,10 +14,11 @@ import { test as base, type Page, type TestInfo } from '@playwright/test';
 import { installCollector, type PageSnapshot, snapshotPage } from './collector.ts';
 import {
   type IterationSamples,
-  pairedSide,
+  pairedTurn,
   SAMPLES_ATTACHMENT,
   SIDE_ANNOTATION,
   type StepSample,
+  WARM_UP_ANNOTATION,
 } from './samples.ts';
 
 /**
@@ -183,11 +185,17 @@ export class Perf {
 }
 
 export const test = base.extend<{ perf: Perf }>({
-  // Paired mode: the reference's copies of each journey go to PERF_COMPARE_URL, and say so.
+  // Paired mode: the reference's copies of each journey go to PERF_COMPARE_URL, and say so; so
+  // do the warm-up copies.
   baseURL: async ({ baseURL }, use, testInfo) => {
-    const side = pairedSide(testInfo.repeatEachIndex);
-    if (side) testInfo.annotations.push({ type: SIDE_ANNOTATION, description: side });
-    await use(side === 'reference' ? process.env.PERF_COMPARE_URL : baseURL);
+    const turn = pairedTurn(testInfo.repeatEachIndex);
+    if (turn) testInfo.annotations.push({ type: SIDE_ANNOTATION, description: turn.side });
+    if (turn?.warmUp)
+      testInfo.annotations.push({
+        type: WARM_UP_ANNOTATION,
+        description: 'not measured: the first visit of its side',
+      });
+    await use(turn?.side === 'reference' ? process.env.PERF_COMPARE_URL : baseURL);
   },
   perf: async ({ page }, use, testInfo) => {
     await mkdir(join(testInfo.outputDir), { recursive: true });

@@ -7,16 +7,23 @@
 import { readFileSync } from 'node:fs';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { writeAtomic } from '../core/files.ts';
-import type { Side } from '../core/paired.ts';
 import { aggregate, aggregatePaired, type Iteration } from './aggregate.ts';
-import { type IterationSamples, pairedSide, SAMPLES_ATTACHMENT, SIDE_ANNOTATION } from './samples.ts';
+import {
+  type IterationSamples,
+  type PairedTurn,
+  pairedTurn,
+  SAMPLES_ATTACHMENT,
+  SIDE_ANNOTATION,
+  WARM_UP_ANNOTATION,
+} from './samples.ts';
 
-/** The side the fixture annotated; else (it never ran) the one its repeat-each copy was for. */
-function sideOf(test: TestCase, result: TestResult): Side | undefined {
-  const annotation = [...result.annotations, ...test.annotations].find((a) => a.type === SIDE_ANNOTATION);
-  if (annotation?.description === 'base' || annotation?.description === 'reference')
-    return annotation.description;
-  return pairedSide(test.repeatEachIndex);
+/** The turn the fixture annotated; else (it never ran) the one its repeat-each copy was for. */
+function turnOf(test: TestCase, result: TestResult): PairedTurn | undefined {
+  const annotations = [...result.annotations, ...test.annotations];
+  const side = annotations.find((a) => a.type === SIDE_ANNOTATION)?.description;
+  if (side === 'base' || side === 'reference')
+    return { side, warmUp: annotations.some((a) => a.type === WARM_UP_ANNOTATION) };
+  return pairedTurn(test.repeatEachIndex);
 }
 
 export default class PerfReporter implements Reporter {
@@ -32,7 +39,7 @@ export default class PerfReporter implements Reporter {
     const raw =
       attachment?.body?.toString() ?? (attachment?.path ? readFileSync(attachment.path, 'utf8') : undefined);
     const samples: IterationSamples = raw ? (JSON.parse(raw) as IterationSamples) : { steps: [] };
-    const side = sideOf(test, result);
+    const turn = turnOf(test, result);
     this.iterations.push({
       project: test.parent.project()?.name ?? 'default',
       journey: test.title.split(':')[0] ?? test.title,
@@ -43,7 +50,8 @@ export default class PerfReporter implements Reporter {
       evidence: result.attachments
         .filter((a) => a.name.startsWith('trace') || a.name === 'screenshot')
         .flatMap((a) => (a.path ? [a.path] : [])),
-      ...(side ? { side } : {}),
+      ...(turn ? { side: turn.side } : {}),
+      ...(turn?.warmUp ? { warmUp: true } : {}),
     });
   }
 

@@ -3,7 +3,7 @@
  * target, N iterations each, one browser at a time, and returns what the perf reporter
  * aggregated. Playwright runs as a child process with its own list reporter on the console;
  * its JSON, JUnit and HTML reports land in reports/synthetic/.
- * Paired mode (a compare URL): 2 × N iterations, repeat-each copy i measuring abbaSide(i)'s URL
+ * Paired mode (a compare URL): one warm-up a side, then 2 × N iterations in ABBA order (pairedTurn)
  * (PERF_COMPARE_URL beside PERF_BASE_URL, read by the fixture and the reporter); the reference's
  * aggregate comes back under `reference`.
  */
@@ -19,6 +19,7 @@ import { onShutdown } from '../core/lifecycle.ts';
 import { pairedTurns } from '../core/paired.ts';
 import type { Suite, SuiteOutput } from '../core/suite.ts';
 import type { Aggregate } from './aggregate.ts';
+import { pairedCopies } from './samples.ts';
 
 export interface SyntheticSettings extends SyntheticSuiteConfig {
   iterations: number;
@@ -43,7 +44,7 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       '--config',
       join(ROOT, 'playwright.config.ts'),
       '--repeat-each',
-      String(compareUrl ? pairedTurns(settings.iterations) : settings.iterations),
+      String(compareUrl ? pairedCopies(settings.iterations) : settings.iterations),
     ];
     for (const project of settings.projects) args.push('--project', project);
     if (settings.journeys)
@@ -99,7 +100,7 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       };
       if (compareUrl) {
         output.notes.push(
-          `paired: ${pairedTurns(settings.iterations)} iterations a journey in ABBA order, base ${baseUrl.origin} and reference ${compareUrl.origin}`,
+          `paired: ${pairedTurns(settings.iterations)} iterations a journey in ABBA order after one unmeasured warm-up a side, base ${baseUrl.origin} and reference ${compareUrl.origin}`,
         );
         output.reference = result.reference ?? {
           items: [],

@@ -14,7 +14,7 @@ import type { Item, TrendMetric } from '../core/results.ts';
 import type { SuiteContext, SuiteOutput } from '../core/suite.ts';
 import { type LighthouseSettings, lighthouseSuite } from '../lighthouse/suite.ts';
 import { aggregatePaired, type Iteration } from '../synthetic/aggregate.ts';
-import { pairedSide } from '../synthetic/samples.ts';
+import { pairedCopies, pairedTurn } from '../synthetic/samples.ts';
 import { syntheticSuite } from '../synthetic/suite.ts';
 import { createTarget } from '../target/app.ts';
 import { type FaultInput, parseFaults } from '../target/faults.ts';
@@ -140,8 +140,12 @@ describe('paired synthetic aggregation (pure)', () => {
     ]);
   });
 
-  it('a repeat-each copy measures its ABBA side only in paired mode', () => {
-    expect([0, 1, 2, 3, 4, 5].map((i) => pairedSide(i, 'http://b'))).toEqual([
+  it('a repeat-each copy: one warm-up a side, then the sides in ABBA order; only in paired mode', () => {
+    expect(pairedCopies(3)).toBe(8);
+    const turns = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => pairedTurn(i, 'http://b'));
+    expect(turns.map((t) => `${t?.side}${t?.warmUp ? ' (warm-up)' : ''}`)).toEqual([
+      'base (warm-up)',
+      'reference (warm-up)',
       'base',
       'reference',
       'reference',
@@ -149,7 +153,31 @@ describe('paired synthetic aggregation (pure)', () => {
       'base',
       'reference',
     ]);
-    expect(pairedSide(1, '')).toBeUndefined();
+    expect(pairedTurn(1, '')).toBeUndefined();
+  });
+
+  it('leaves warm-ups out of both sides, and says when one failed', () => {
+    const warm = (side: 'base' | 'reference', load: number, passed = true) => ({
+      ...iteration(side, load, '/', passed),
+      warmUp: true,
+    });
+    const result = aggregatePaired(
+      [
+        warm('base', 5000),
+        warm('reference', 9000, false),
+        iteration('base', 100, '/'),
+        iteration('reference', 300, '/'),
+      ],
+      labels,
+    );
+    const reference = result.reference as NonNullable<typeof result.reference>;
+    expect(med(result.items[1], 'page_load')).toBeCloseTo(100, 0);
+    expect(med(reference.items[1], 'page_load')).toBeCloseTo(300, 0);
+    expect(reference.items[0]?.metrics.checks).toMatchObject({ passes: 1, count: 1 });
+    expect(reference.notes).toEqual([
+      'desktop visitor: the warm-up visit on the reference http://b failed (not counted): step "home": boom',
+    ]);
+    expect(result.notes).toEqual([]);
   });
 });
 
@@ -286,10 +314,11 @@ describe('paired mode against two embedded targets', () => {
     };
     for (const spec of report.suites.flatMap((s) => s.specs)) {
       const sides = spec.tests.map((t) => t.annotations.find((a) => a.type === 'side')?.description);
-      expect(sides, spec.title).toEqual(['base', 'reference', 'reference', 'base']);
+      expect(sides, spec.title).toEqual(['base', 'reference', 'base', 'reference', 'reference', 'base']);
     }
-    // Only the visitor journey opens the home page: one hit per repeat-each copy, copies in order.
-    expect(homeHits).toEqual(['A', 'B', 'B', 'A']);
+    // Only the visitor journey opens the home page: one hit per repeat-each copy, copies in order
+    // (the first two are the warm-ups).
+    expect(homeHits).toEqual(['A', 'B', 'A', 'B', 'B', 'A']);
     const reference = output.reference as NonNullable<SuiteOutput['reference']>;
     expect(shape(reference.items)).toEqual(shape(output.items));
     expect(output.items.filter((i) => i.kind === 'journey').map((i) => i.name)).toEqual([
@@ -309,6 +338,8 @@ describe('paired mode against two embedded targets', () => {
     expect(count(home(output.items), 'page_load')).toBe(2);
     expect(count(home(reference.items), 'page_load')).toBe(2);
     expect(effect).toBeGreaterThanOrEqual(300);
-    expect(output.notes.join('\n')).toMatch(/paired: 4 iterations a journey in ABBA order/);
+    expect(output.notes.join('\n')).toMatch(
+      /paired: 4 iterations a journey in ABBA order after one unmeasured warm-up a side/,
+    );
   }, 150_000);
 });
