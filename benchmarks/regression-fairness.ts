@@ -105,8 +105,12 @@ const KEY: Record<SuiteName, (c: Comparison) => boolean> = {
 
 /** What failed, in short: the first few regressed metrics. */
 const flaggedOn = (comparisons: Comparison[]) => {
-  const names = regressionsOf(comparisons).map((c) => `${c.item.replace(/^desktop visitor › /, '')} ${c.metric}`);
-  return names.length ? ` on ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` +${names.length - 3}` : ''}` : '';
+  const names = regressionsOf(comparisons).map(
+    (c) => `${c.item.replace(/^desktop visitor › /, '')} ${c.metric}`,
+  );
+  return names.length
+    ? ` on ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` +${names.length - 3}` : ''}`
+    : '';
 };
 
 const regressionsOf = (comparisons: Comparison[]) => comparisons.filter((c) => c.status === 'regression');
