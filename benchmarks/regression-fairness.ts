@@ -11,7 +11,7 @@
  *            one endpoint (load) or one page (synthetic, Lighthouse) → goal ≥ 95 % flagged;
  *            identical → ≤ 5 % flagged; both also with two busy loops running during the runs.
  *            Sizes are the pr profile's: load 100 req/s (50 a side) for 10 s, the visitor journey
- *            5 iterations a side, Lighthouse on home (desktop) 5 runs a side.
+ *            as many iterations a side as the pr profile, Lighthouse on home (desktop) as many runs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,9 @@ const OPTIONS: CompareOptions = config.baselines;
 const machine = machineInfo();
 /** The pull-request profile: the sizes and settings the paired trials copy. */
 const PR = BUILT_IN_PROFILES.pr as (typeof BUILT_IN_PROFILES)[string];
+/** Journey iterations or Lighthouse runs a side in a paired trial: the pr profile's. */
+const perSideOf = (suite: SuiteName) =>
+  suite === 'synthetic' ? PR.synthetic.iterations : suite === 'lighthouse' ? PR.lighthouse.runs : 1;
 const chromePath = findBrowser()?.path;
 
 type SuiteName = 'load' | 'synthetic' | 'lighthouse';
@@ -194,7 +197,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
       let slower: unknown = { latency: [{ route: '/api/pitches/*', ms: 46.875, jitterMs: 6.25 }] };
       if (suite !== 'load') {
         await setFaults(base.url, TOKEN, normal);
-        const probe = await measure(suite, { base: base.url }, 5);
+        const probe = await measure(suite, { base: base.url }, perSideOf(suite));
         const home = probe.items.find((i) => (suite === 'synthetic' ? /› home$/.test(i.name) : true));
         const metric = home?.metrics[suite === 'synthetic' ? 'page_load' : 'lcp'];
         const value = metric?.type === 'trend' ? (metric.values.med ?? 0) : 0;
@@ -214,7 +217,11 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
               await setFaults(reference.url, TOKEN, normal);
               await setFaults(base.url, TOKEN, which === 'same' ? normal : slower);
               const started = performance.now();
-              const output = await measure(suite, { base: base.url, reference: reference.url }, 5);
+              const output = await measure(
+                suite,
+                { base: base.url, reference: reference.url },
+                perSideOf(suite),
+              );
               const seconds = (performance.now() - started) / 1000;
               const refRun = runOf(suiteOf(suite, output.reference?.items ?? []));
               const judged = compareRun([suiteOf(suite, output.items)], baselinesFromRun(refRun), OPTIONS, {

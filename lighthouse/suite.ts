@@ -87,7 +87,7 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
       settings.audits === 'measured' ? { onlyAudits: auditsRead(assertions, budgets ?? []) } : undefined;
     if (quick)
       output.notes.push(
-        `quick runs: only the audits the gate reads (the metrics, byte weight, requests${quick.onlyAudits.length ? `, ${quick.onlyAudits.join(', ')}` : ''}) and quiet windows of 500 ms`,
+        `quick runs: only the audits the gate reads (the metrics, byte weight, requests${quick.onlyAudits.length ? `, ${quick.onlyAudits.join(', ')}` : ''}) and quiet windows of 250 ms`,
       );
     const reference: SuiteOutput['reference'] = compareUrl ? { items: [], notes: [] } : undefined;
     const browser = await launchBrowser(chrome.path);

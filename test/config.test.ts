@@ -39,7 +39,7 @@ describe('config', () => {
     );
     expect(resolveProfile(config, 'weekend').health.requests).toBe(9);
     // The pull-request profile trades the settle and Lighthouse's audits for time, nothing else.
-    expect(resolveProfile(config, 'pr').synthetic).toMatchObject({ iterations: 5, settleMs: 250 });
+    expect(resolveProfile(config, 'pr').synthetic).toMatchObject({ iterations: 8, settleMs: 100 });
     expect(resolveProfile(config, 'pr').lighthouse).toMatchObject({ runs: 5, audits: 'measured' });
     expect(resolveProfile(config, 'ci').lighthouse.audits).toBeUndefined();
     expect(() => parseConfig({ profiles: { x: { lighthouse: { runs: 1, audits: 'some' } } } }, 'c')).toThrow(
