@@ -127,9 +127,9 @@ export function aggregate(iterations: Iteration[], on?: string): Aggregate {
 }
 
 /**
- * Paired mode: the base side's measured iterations (warm-ups left out) as `aggregate` gives them, and the reference's under
- * `reference` with the same item names, kinds and tags (a page's `url` tag is the first
- * iteration's, e.g. a pitch id that may differ between sides). A base item the reference never
+ * Paired mode: the base side's measured iterations (warm-ups left out) as `aggregate` gives
+ * them, and the reference's under `reference` with the same item names, kinds and tags (a page's
+ * `url` tag is the first iteration's, e.g. a pitch id that may differ between sides). A base item the reference never
  * reached (its journey failed before the step) has an empty twin there: not measured.
  * `labels` name each side in notes, e.g. "the reference http://…".
  */
