@@ -40,6 +40,8 @@ const OPTIONS: CompareOptions = config.baselines;
 const machine = machineInfo();
 /** The pull-request profile: the sizes and settings the paired trials copy. */
 const PR = BUILT_IN_PROFILES.pr as (typeof BUILT_IN_PROFILES)[string];
+/** The busy loops of one paired trial stop by themselves after this (a trial takes 2–4 minutes). */
+const TRIAL_LIMIT_MS = 15 * 60_000;
 /** Journey iterations or Lighthouse runs a side in a paired trial: the pr profile's. */
 const perSideOf = (suite: SuiteName) =>
   suite === 'synthetic' ? PR.synthetic.iterations : suite === 'lighthouse' ? PR.lighthouse.runs : 1;
@@ -145,7 +147,8 @@ async function machineBench(suites: SuiteName[], trials: Record<SuiteName, numbe
       let withCalibration = 0;
       let withoutCalibration = 0;
       let judgedByMachine = 0;
-      const hogs = startHogs(2);
+      // Bounded, but long enough for every trial (each takes under 5 minutes).
+      const hogs = startHogs(2, trials[suite] * 5 * 60_000);
       try {
         for (let i = 1; i <= trials[suite]; i++) {
           const runStart = await calibrate(target.url);
@@ -207,10 +210,12 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
         );
       }
       for (const hogged of [false, true]) {
-        const hogs = hogged ? startHogs(2) : undefined;
         const tally = { slower: 0, same: 0, verdicts: 0, runs: 0 };
-        try {
-          for (let i = 1; i <= trials[suite]; i++) {
+        for (let i = 1; i <= trials[suite]; i++) {
+          // Busy loops per trial, bounded by a trial's length: one set for the whole condition
+          // outlived its 30-minute bound in a 10-trial run, and the last trials ran without.
+          const hogs = hogged ? startHogs(2, TRIAL_LIMIT_MS) : undefined;
+          try {
             const order = i % 2 ? (['same', 'slower'] as const) : (['slower', 'same'] as const);
             const seen: string[] = [];
             for (const which of order) {
@@ -235,12 +240,13 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
                 `${which} → ${regressionsOf(judged).length ? `flagged${flaggedOn(judged)}` : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s)`,
               );
             }
+            const early = hogs?.ended() ? ` (WARNING: ${hogs.ended()} busy loop(s) ended early)` : '';
             console.log(
-              `   ${suite}${hogged ? ' +hogs' : ''} trial ${String(i).padStart(2)}: ${seen.join('; ')}`,
+              `   ${suite}${hogged ? ' +hogs' : ''} trial ${String(i).padStart(2)}: ${seen.join('; ')}${early}`,
             );
+          } finally {
+            await hogs?.stop();
           }
-        } finally {
-          await hogs?.stop();
         }
         const n = trials[suite];
         const met = tally.slower >= Math.ceil(n * 0.95) && tally.same <= Math.floor(n * 0.05);
