@@ -55,7 +55,7 @@ export interface QuickRun {
   onlyAudits: readonly string[];
 }
 
-const QUIET_MS = 250;
+export const QUIET_MS = 250;
 
 export async function runLighthouse(
   url: string,

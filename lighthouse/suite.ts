@@ -27,7 +27,14 @@ import {
   parseBudgets,
 } from './assertions.ts';
 import { benchmarkSpread, figuresOf, metricsOf, representativeRun } from './metrics.ts';
-import { type LighthouseRun, launchBrowser, type Preset, type QuickRun, runLighthouse } from './runner.ts';
+import {
+  type LighthouseRun,
+  launchBrowser,
+  type Preset,
+  QUIET_MS,
+  type QuickRun,
+  runLighthouse,
+} from './runner.ts';
 
 export interface LighthouseSettings extends LighthouseSuiteConfig {
   runs: number;
@@ -87,7 +94,7 @@ export const lighthouseSuite: Suite<LighthouseSettings> = {
       settings.audits === 'measured' ? { onlyAudits: auditsRead(assertions, budgets ?? []) } : undefined;
     if (quick)
       output.notes.push(
-        `quick runs: only the audits the gate reads (the metrics, byte weight, requests${quick.onlyAudits.length ? `, ${quick.onlyAudits.join(', ')}` : ''}) and quiet windows of 250 ms`,
+        `quick runs: only the audits the gate reads (the metrics, byte weight, requests${quick.onlyAudits.length ? `, ${quick.onlyAudits.join(', ')}` : ''}) and quiet windows of ${QUIET_MS} ms`,
       );
     const reference: SuiteOutput['reference'] = compareUrl ? { items: [], notes: [] } : undefined;
     const browser = await launchBrowser(chrome.path);
