@@ -23,6 +23,7 @@ import { driftOf, effectiveCalibration } from '../core/calibration.ts';
 import { probeMachine } from '../core/calibration-probe.ts';
 import { type CompareOptions, compareRun, type MachineContext } from '../core/compare.ts';
 import { BUILT_IN_PROFILES, loadConfig } from '../core/config.ts';
+import { confirmRound, type PlannedSuite } from '../core/pipeline.ts';
 import type { Calibration, Comparison } from '../core/results.ts';
 import { machineInfo } from '../core/run-meta.ts';
 import type { SuiteOutput } from '../core/suite.ts';
@@ -54,7 +55,7 @@ interface Sides {
   reference?: string;
 }
 
-/** One measurement of a suite, as the gate runs it, on one URL or paired. */
+/** One measurement of a suite, as the gate runs it, on one URL or paired (with its confirmation round). */
 async function measure(suite: SuiteName, sides: Sides, perSide: number): Promise<SuiteOutput> {
   const common = {
     baseUrl: new URL(sides.base),
@@ -73,33 +74,40 @@ async function measure(suite: SuiteName, sides: Sides, perSide: number): Promise
   }
   const reportDir = await mkdtemp(join(tmpdir(), `bench-${suite}-`));
   try {
-    if (suite === 'synthetic')
-      return await syntheticSuite.run({
-        ...common,
-        settings: {
-          ...config.suites.synthetic,
-          projects: ['desktop'],
-          journeys: ['visitor'],
-          iterations: perSide,
-          settleMs: PR.synthetic.settleMs,
-          reportDir,
-        },
-      });
-    return await lighthouseSuite.run({
-      ...common,
-      settings: {
-        ...config.suites.lighthouse,
-        pages: [{ name: 'home', path: '/' }],
-        presets: ['desktop'],
-        runs: perSide,
-        audits: PR.lighthouse.audits,
-        reportDir,
-      },
-    });
+    const [planned, settings] =
+      suite === 'synthetic'
+        ? [
+            syntheticSuite as PlannedSuite['suite'],
+            {
+              ...config.suites.synthetic,
+              projects: ['desktop'],
+              journeys: ['visitor'],
+              iterations: perSide,
+              settleMs: PR.synthetic.settleMs,
+              reportDir,
+            },
+          ]
+        : [
+            lighthouseSuite as PlannedSuite['suite'],
+            {
+              ...config.suites.lighthouse,
+              pages: [{ name: 'home', path: '/' }],
+              presets: ['desktop'],
+              runs: perSide,
+              audits: PR.lighthouse.audits,
+              reportDir,
+            },
+          ];
+    const run = (s: unknown) => planned.run({ ...common, settings: s });
+    const output = await run(settings);
+    return sides.reference ? await confirmRound(planned, settings, output, OPTIONS, run) : output;
   } finally {
     await rm(reportDir, { recursive: true, force: true });
   }
 }
+
+/** Whether the output went through a confirmation round. */
+const confirmed = (output: SuiteOutput) => output.notes.some((n) => n.startsWith('confirmation round: '));
 
 /** The comparisons this suite's verdict rests on: API P95, page load per page, Lighthouse LCP. */
 const KEY: Record<SuiteName, (c: Comparison) => boolean> = {
@@ -210,7 +218,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
         );
       }
       for (const hogged of [false, true]) {
-        const tally = { slower: 0, same: 0, verdicts: 0, runs: 0 };
+        const tally = { slower: 0, same: 0, verdicts: 0, runs: 0, confirmations: 0 };
         for (let i = 1; i <= trials[suite]; i++) {
           // Busy loops per trial, bounded by a trial's length: one set for the whole condition
           // outlived its 30-minute bound in a 10-trial run, and the last trials ran without.
@@ -236,8 +244,9 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
               tally.runs++;
               if (key && key.status !== 'inconclusive') tally.verdicts++;
               if (regressionsOf(judged).length) tally[which]++;
+              if (confirmed(output)) tally.confirmations++;
               seen.push(
-                `${which} → ${regressionsOf(judged).length ? `flagged${flaggedOn(judged)}` : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s)`,
+                `${which} → ${regressionsOf(judged).length ? `flagged${flaggedOn(judged)}` : 'pass'} (${show(key)}, ${seconds.toFixed(0)} s${confirmed(output) ? ', confirmation round' : ''})`,
               );
             }
             const early = hogs?.ended() ? ` (WARNING: ${hogs.ended()} busy loop(s) ended early)` : '';
@@ -251,7 +260,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
         const n = trials[suite];
         const met = tally.slower >= Math.ceil(n * 0.95) && tally.same <= Math.floor(n * 0.05);
         console.log(
-          `   ${suite}${hogged ? ' with two busy loops' : ', idle'}: slower flagged ${tally.slower}/${n}, identical flagged ${tally.same}/${n}, a verdict on the key metric in ${tally.verdicts}/${tally.runs} runs: goal ${met ? 'MET' : 'NOT MET'}\n`,
+          `   ${suite}${hogged ? ' with two busy loops' : ', idle'}: slower flagged ${tally.slower}/${n}, identical flagged ${tally.same}/${n}, a verdict on the key metric in ${tally.verdicts}/${tally.runs} runs, a confirmation round in ${tally.confirmations}/${tally.runs}: goal ${met ? 'MET' : 'NOT MET'}\n`,
         );
       }
     }

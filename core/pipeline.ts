@@ -7,6 +7,7 @@ import { baselinesFromRun } from './baseline-file.ts';
 import type { BaselineInput, LoadedBaseline } from './baselines.ts';
 import { type CalibrationOptions, driftOf, effectiveCalibration, figureValues } from './calibration.ts';
 import { type CompareOptions, compareRun, type MachineContext } from './compare.ts';
+import { comparePaired, confirmationNote, leaningWorse, mergeItems } from './confirm.ts';
 import type { HistoryEntry } from './history.ts';
 import { findChangePoints, judgeWithHistory } from './history-compare.ts';
 import type { HistoryOptions } from './history-verdict.ts';
@@ -19,7 +20,7 @@ import {
   SCHEMA_VERSION,
   type SuiteResult,
 } from './results.ts';
-import type { Progress, Suite } from './suite.ts';
+import type { Progress, Suite, SuiteOutput } from './suite.ts';
 import type { MilestoneTargets, ThresholdOverride } from './targets.ts';
 import { judge, outcome } from './verdict.ts';
 
@@ -35,6 +36,11 @@ export interface RunSuitesOptions {
   compareUrl?: URL;
   /** Paired mode: receives the reference side's result of each suite. */
   reference?: SuiteResult[];
+  /**
+   * Paired mode: how the sides will be judged; with it, a suite whose first round leans towards
+   * a regression measures those journeys or pages once more (core/confirm.ts).
+   */
+  confirm?: CompareOptions;
   signal: AbortSignal;
   progress(suite: string): Progress & { end(): void };
 }
@@ -47,13 +53,17 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
     const started = performance.now();
     const progress = options.progress(suite.name);
     try {
-      const output = await suite.run({
+      const context = {
         baseUrl: options.baseUrl,
         compareUrl: options.compareUrl,
-        settings,
         progress,
         signal: options.signal,
-      });
+      };
+      let output = await suite.run({ ...context, settings });
+      if (options.confirm && output.reference && !options.signal.aborted)
+        output = await confirmRound(suite, settings, output, options.confirm, (narrowed) =>
+          suite.run({ ...context, settings: narrowed }),
+        );
       if (options.compareUrl && !output.reference)
         throw new Error(`the ${suite.name} suite cannot measure a reference (--compare-url)`);
       if (output.reference)
@@ -95,8 +105,47 @@ export async function runSuites(planned: PlannedSuite[], options: RunSuitesOptio
   return results;
 }
 
+/**
+ * Paired mode: when the first round leans towards a regression somewhere, the suite measures
+ * those journeys or pages again and the rounds are pooled (core/confirm.ts says why this keeps
+ * the false-alarm rate). One round at most: the run stays bounded.
+ */
+export async function confirmRound(
+  suite: PlannedSuite['suite'],
+  settings: unknown,
+  first: SuiteOutput,
+  options: CompareOptions,
+  run: (settings: unknown) => Promise<SuiteOutput>,
+): Promise<SuiteOutput> {
+  const reference = first.reference as NonNullable<SuiteOutput['reference']>;
+  const leaning = leaningWorse(comparePaired(suite.name, first.items, reference.items, options));
+  if (!leaning.length || !suite.narrow) return first;
+  const names = new Set(leaning.map((c) => c.item));
+  const narrowed = suite.narrow(
+    settings,
+    first.items.filter((i) => names.has(i.name)),
+  );
+  if (!narrowed) return first;
+  const note = confirmationNote(leaning, narrowed.what);
+  const second = await run(narrowed.settings);
+  if (!second.reference || !second.items.length)
+    return {
+      ...first,
+      notes: [...first.notes, `${note}; the confirmation round measured nothing: the first round stands`],
+    };
+  return {
+    ...first,
+    items: mergeItems(first.items, second.items),
+    notes: [...first.notes, note, ...second.notes.map((n) => `confirmation round: ${n}`)],
+    reference: {
+      items: mergeItems(reference.items, second.reference.items),
+      notes: [...reference.notes, ...second.reference.notes.map((n) => `confirmation round: ${n}`)],
+    },
+  };
+}
+
 /** Paired comparisons without a baselines config: the defaults of the baselines section. */
-const PAIRED_OPTIONS: CompareOptions = {
+export const PAIRED_OPTIONS: CompareOptions = {
   alpha: 0.01,
   percentiles: [50, 95],
   minEffect: {},

@@ -32,4 +32,10 @@ export interface SuiteOutput {
 export interface Suite<Settings> {
   name: string;
   run(context: SuiteContext<Settings>): Promise<SuiteOutput>;
+  /**
+   * Paired mode's confirmation round (core/confirm.ts): settings that measure again just what
+   * the given items belong to (their journeys, their pages), reports in a folder of their own;
+   * undefined when the suite cannot. Suites without it are never measured twice.
+   */
+  narrow?(settings: Settings, items: readonly Item[]): { settings: Settings; what: string } | undefined;
 }

@@ -81,6 +81,17 @@ async function loadBudgets(file: string | undefined) {
 
 export const lighthouseSuite: Suite<LighthouseSettings> = {
   name: 'lighthouse',
+  /** The pages and presets of the items, reports beside the first round's, no --save-lhr. */
+  narrow(settings, items) {
+    const pages = settings.pages.filter((p) => items.some((i) => i.tags.page === p.name));
+    const presets = settings.presets.filter((p) => items.some((i) => i.tags.preset === p));
+    if (!pages.length || !presets.length) return undefined;
+    const { saveLhr: _once, ...rest } = settings;
+    return {
+      settings: { ...rest, pages, presets, reportDir: join(settings.reportDir, 'confirmation') },
+      what: `${pages.map((p) => p.name).join(', ')} (${presets.join(', ')})`,
+    };
+  },
   async run({ baseUrl, compareUrl, settings, progress, signal }) {
     const chrome = requireBrowser();
     const assertions: Assertions = parseAssertions(

@@ -24,7 +24,7 @@ import { PerfError } from '../core/errors.ts';
 import { readHistory } from '../core/history.ts';
 import type { HistoryOptions } from '../core/history-verdict.ts';
 import { onShutdown } from '../core/lifecycle.ts';
-import { assembleResult, type PlannedSuite, runSuites } from '../core/pipeline.ts';
+import { assembleResult, PAIRED_OPTIONS, type PlannedSuite, runSuites } from '../core/pipeline.ts';
 import { consoleProgress, renderConsoleSummary } from '../core/report/console.ts';
 import { writeReports } from '../core/report/write.ts';
 import type { SuiteResult } from '../core/results.ts';
@@ -203,7 +203,9 @@ async function main(): Promise<number> {
     const referenceSuites: SuiteResult[] = [];
     const suites = await runSuites(planned, {
       baseUrl: target.url,
-      ...(reference ? { compareUrl: reference.url, reference: referenceSuites } : {}),
+      ...(reference
+        ? { compareUrl: reference.url, reference: referenceSuites, confirm: PAIRED_OPTIONS }
+        : {}),
       signal: aborter.signal,
       progress: (name) => consoleProgress(name),
     });

@@ -32,8 +32,23 @@ export interface SyntheticSettings extends SyntheticSuiteConfig {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLAYWRIGHT_CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 
+const unique = (values: readonly (string | undefined)[]) =>
+  [...new Set(values)].filter((v): v is string => Boolean(v));
+
 export const syntheticSuite: Suite<SyntheticSettings> = {
   name: 'synthetic',
+  /** The journeys (and projects) the items belong to, with Playwright's reports beside the first round's. */
+  narrow(settings, items) {
+    const journeys = unique(items.map((i) => i.tags.journey));
+    const projects = unique(items.map((i) => i.tags.project)).filter((p) =>
+      settings.projects.includes(p as never),
+    ) as SyntheticSettings['projects'];
+    if (!journeys.length || !projects.length) return undefined;
+    return {
+      settings: { ...settings, journeys, projects, reportDir: join(settings.reportDir, 'confirmation') },
+      what: `the ${journeys.join(', ')} journey${journeys.length > 1 ? 's' : ''} (${projects.join(', ')})`,
+    };
+  },
   async run({ baseUrl, compareUrl, settings, progress, signal }) {
     const browser = requireBrowser();
     const work = await mkdtemp(join(tmpdir(), 'pitchey-synthetic-'));
