@@ -194,7 +194,11 @@ async function machineBench(suites: SuiteName[], trials: Record<SuiteName, numbe
 }
 
 /** Paired: identical and 25 %-slower targets, idle and with two busy loops. */
-async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number>): Promise<void> {
+async function pairedBench(
+  suites: SuiteName[],
+  trials: Record<SuiteName, number>,
+  conditions: boolean[],
+): Promise<void> {
   const base = await spawnTarget({ adminToken: TOKEN, faults: {} });
   const reference = await spawnTarget({ adminToken: TOKEN, faults: {} });
   try {
@@ -217,7 +221,7 @@ async function pairedBench(suites: SuiteName[], trials: Record<SuiteName, number
           `   ${suite}: home ${suite === 'synthetic' ? 'page load' : 'LCP'} ${value.toFixed(0)} ms with 200 ms on the document; slower = document ${(200 + 0.25 * value).toFixed(0)} ms (+25 %)`,
         );
       }
-      for (const hogged of [false, true]) {
+      for (const hogged of conditions) {
         const tally = { slower: 0, same: 0, verdicts: 0, runs: 0, confirmations: 0 };
         for (let i = 1; i <= trials[suite]; i++) {
           // Busy loops per trial, bounded by a trial's length: one set for the whole condition
@@ -274,6 +278,8 @@ export async function fairnessBench(
   only: Set<string>,
   trials: Record<SuiteName, number>,
   suites: SuiteName[],
+  /** Paired conditions: false idle, true with two busy loops. */
+  conditions: boolean[] = [false, true],
 ) {
   console.log(
     `# Verdicts off the home machine (${new Date().toISOString().slice(0, 10)}), ${machine.cores} × ${machine.cpuModel}, node ${process.version}`,
@@ -282,5 +288,5 @@ export async function fairnessBench(
     `alpha ${OPTIONS.alpha}, percentiles ${OPTIONS.percentiles.join('/')}, minimum effect 10 %; calibration tolerance ±${config.calibration.tolerance * 100} % on ${config.calibration.figures.join(', ')}\n`,
   );
   if (only.has('machine')) await machineBench(suites, trials);
-  if (only.has('paired')) await pairedBench(suites, trials);
+  if (only.has('paired')) await pairedBench(suites, trials, conditions);
 }

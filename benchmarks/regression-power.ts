@@ -2,7 +2,8 @@
  * `npm run bench:regression [-- --trials 20 --only load,synthetic,overhead,machine,paired]`: does
  * the regression verdict catch a real slowdown and leave an unchanged build alone, on this
  * machine — and off it (machine, paired: benchmarks/regression-fairness.ts;
- * `--browser-trials N` sets their synthetic and Lighthouse trials, `--suites` which suites)?
+ * `--browser-trials N` sets their synthetic and Lighthouse trials, `--suites` which suites,
+ * `--conditions idle,busy` which paired conditions)?
  *
  * Each trial measures a baseline, the same build again, and a build 25 % slower on one thing,
  * then judges both against the baseline exactly as the gate does (compareRun, default options):
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'load,synthetic,overhead,machine,paired' },
     'browser-trials': { type: 'string' },
     suites: { type: 'string', default: 'load,synthetic,lighthouse' },
+    /** Paired trials: idle, with two busy loops, or both. */
+    conditions: { type: 'string', default: 'idle,busy' },
   },
 });
 const trials = Number(values.trials);
@@ -228,5 +231,6 @@ if (only.has('machine') || only.has('paired')) {
     only,
     { load: trials, synthetic: browserTrials, lighthouse: browserTrials },
     (values.suites ?? '').split(',') as ('load' | 'synthetic' | 'lighthouse')[],
+    (values.conditions ?? '').split(',').map((c) => c === 'busy'),
   );
 }
