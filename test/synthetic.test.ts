@@ -109,12 +109,13 @@ describe('journeys on the embedded target', { timeout: 120_000 }, () => {
   async function journeys(
     faults: FaultInput,
     iterations = 2,
+    more: { settleMs?: number; journeys?: string[] } = {},
   ): Promise<{ output: SuiteOutput; result: RunResult; reportDir: string }> {
     running.target.applyFaults(parseFaults(faults, 'test'));
     const reportDir = mkdtempSync(join(tmpdir(), 'pitchey-synthetic-test-'));
     const output = await syntheticSuite.run({
       baseUrl: new URL(running.url),
-      settings: { enabled: true, projects: ['desktop'], workers: 1, iterations, reportDir },
+      settings: { enabled: true, projects: ['desktop'], workers: 1, iterations, reportDir, ...more },
       progress: { update: () => {} },
       signal: new AbortController().signal,
     });
@@ -148,6 +149,20 @@ describe('journeys on the embedded target', { timeout: 120_000 }, () => {
     expect(investorPages.map((i) => i.tags.step)).toEqual(
       expect.arrayContaining(['next page', 'open pitch']),
     );
+  });
+
+  it('the settleMs of a profile reaches the journeys: every page step waits that long after load', async () => {
+    const stepMs = (output: SuiteOutput, step: string) =>
+      (output.items.find((i) => i.name === `desktop visitor › ${step}`)?.metrics.step_duration as TrendMetric)
+        .values.med ?? Number.NaN;
+    const { output: long } = await journeys({}, 1, { settleMs: 1500, journeys: ['visitor'] });
+    const { output: short } = await journeys({}, 1, { settleMs: 0, journeys: ['visitor'] });
+    expect(long.items.filter((i) => i.kind === 'journey').map((i) => i.name)).toEqual(['desktop visitor']);
+    for (const step of ['home', 'trending pitch']) {
+      expect(stepMs(long, step), step).toBeGreaterThanOrEqual(1500);
+      // The default is 500 ms: a settle of 0 must bring the step well under the long one.
+      expect(stepMs(short, step), step).toBeLessThan(stepMs(long, step) - 1000);
+    }
   });
 
   it('a render-blocking script on the home page fails its page-load target', async () => {
