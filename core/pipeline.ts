@@ -127,11 +127,20 @@ export async function confirmRound(
   );
   if (!narrowed) return first;
   const note = confirmationNote(leaning, narrowed.what);
-  const second = await run(narrowed.settings);
+  // A confirmation round that fails must not take the first round with it.
+  const second = await run(narrowed.settings).catch(
+    (error: unknown): SuiteOutput => ({
+      items: [],
+      notes: [`it failed: ${error instanceof Error ? error.message : String(error)}`],
+    }),
+  );
   if (!second.reference || !second.items.length)
     return {
       ...first,
-      notes: [...first.notes, `${note}; the confirmation round measured nothing: the first round stands`],
+      notes: [
+        ...first.notes,
+        `${note}; the confirmation round measured nothing (${second.notes[0] ?? 'no items'}): the first round stands`,
+      ],
     };
   return {
     ...first,

@@ -108,7 +108,7 @@ function scriptedSuite(rounds: { base: Item[]; reference: Item[] }[]) {
     async run({ settings }: SuiteContext<{ journeys: string[] }>): Promise<SuiteOutput> {
       calls.push(settings.journeys);
       const round = rounds[calls.length - 1];
-      if (!round) throw new Error('measured more rounds than scripted');
+      if (!round) throw new Error(`no round ${calls.length} in the script`);
       return {
         items: round.base,
         notes: [`round ${calls.length}`],
@@ -201,6 +201,20 @@ describe('runSuites in paired mode: the confirmation round', () => {
     expect(calls).toHaveLength(2);
     const [judged] = comparePaired('synthetic', result.items, reference.items, OPTIONS);
     expect(judged?.status).toBe('pass');
+  });
+
+  it('a confirmation round that fails keeps the first round, and says so', async () => {
+    const { suite, calls } = scriptedSuite([
+      { base: [page('home', DIM_BASE, visitor)], reference: [page('home', DIM_REFERENCE, visitor)] },
+    ]);
+    const { result, reference } = await runPaired(suite);
+    expect(calls).toHaveLength(2);
+    expect(result.status).toBe('measured');
+    expect(result.items[0]?.metrics.page_load?.count).toBe(8);
+    expect(reference.items[0]?.metrics.page_load?.count).toBe(8);
+    expect(result.notes.at(-1)).toMatch(
+      /the confirmation round measured nothing \(it failed: no round 2 in the script\): the first round stands$/,
+    );
   });
 
   it('names what leaned worse in its note, three at most', () => {
