@@ -133,6 +133,9 @@ function decide(
 /** The minimum effect for a baseline value: max(relative × |value|, absolute). */
 type Needed = (baselineValue: number) => number;
 
+export const minimumEffect = (effect: Effect, baselineValue: number): number =>
+  Math.max(effect.relative * Math.abs(baselineValue), effect.absolute);
+
 const shifted = (values: readonly number[], by: number) => values.map((v) => v - by);
 
 /**
@@ -250,7 +253,7 @@ function testsFor(
   effect: Effect,
 ): Test[] {
   const better = betterOf(name);
-  const needed: Needed = (value) => Math.max(effect.relative * Math.abs(value), effect.absolute);
+  const needed: Needed = (value) => minimumEffect(effect, value);
   if (current.type === 'rate' && baseline.type === 'rate') {
     if (!current.count || !baseline.count) return [];
     return [rateTest(current, baseline, better, options.alpha, needed(baseline.passes / baseline.count))];

@@ -8,7 +8,7 @@
  * samples: the power a busy machine takes away comes back where it is needed, at no cost to runs
  * that are clear.
  */
-import { type CompareOptions, compareItem } from './compare.ts';
+import { type CompareOptions, compareItem, minimumEffect } from './compare.ts';
 import { trendFromValues } from './metrics.ts';
 import type { Comparison, Item, Metric } from './results.ts';
 
@@ -42,8 +42,7 @@ export function leaningWorse(comparisons: readonly Comparison[], screenP = CONFI
     if (c.status !== 'pass' || c.p === null || c.p > screenP) return false;
     if (c.delta === null || c.baseline === null) return false;
     const worse = c.better === 'lower' ? c.delta : -c.delta;
-    const needed = Math.max(c.minEffect.relative * Math.abs(c.baseline), c.minEffect.absolute);
-    return worse > needed;
+    return worse > minimumEffect(c.minEffect, c.baseline);
   });
 }
 
