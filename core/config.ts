@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { monitorSchema } from '../monitor/config.ts';
 import { PerfError } from './errors.ts';
 
 const healthSuiteSchema = z
@@ -253,6 +254,8 @@ export const configSchema = z
     thresholds: z.array(thresholdOverrideSchema).default([]),
     baselines: baselinesSchema.default(baselinesSchema.parse({})),
     calibration: calibrationSchema.default(calibrationSchema.parse({})),
+    /** The synthetic monitor (npm run monitor): checks, alerts, maintenance, storage. */
+    monitor: monitorSchema.default(monitorSchema.parse({})),
   })
   .strict();
 

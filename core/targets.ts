@@ -149,7 +149,7 @@ export interface ThresholdOverride {
   add?: boolean;
 }
 
-/** "*" matches any run of characters; no pattern matches everything. */
+/** "*" matches any run of characters (line breaks too); no pattern matches everything. */
 export function globMatch(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined || pattern === '*') return true;
   const regex = new RegExp(
@@ -157,6 +157,7 @@ export function globMatch(pattern: string | undefined, value: string): boolean {
       .split('*')
       .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
+    's',
   );
   return regex.test(value);
 }

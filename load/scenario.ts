@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { PerfError } from '../core/errors.ts';
 import { parseMetricKey, parseThreshold } from '../core/threshold.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../core/duration.ts';
 
 export const EXECUTORS = [
   'constant-arrival-rate',

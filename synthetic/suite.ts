@@ -27,6 +27,8 @@ export interface SyntheticSettings extends SyntheticSuiteConfig {
   settleMs?: number | undefined;
   /** Where Playwright's own reports go. */
   reportDir: string;
+  /** Playwright's list reporter on the console (default), or not (the monitor's logs). */
+  console?: 'inherit' | 'ignore' | undefined;
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +75,7 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
       const code = await new Promise<number | null>((resolve, reject) => {
         const child = spawn(process.execPath, args, {
           cwd: ROOT,
-          stdio: ['ignore', 'inherit', 'inherit'],
+          stdio: ['ignore', settings.console ?? 'inherit', settings.console ?? 'inherit'],
           env: {
             ...process.env,
             PERF_BASE_URL: baseUrl.origin,

@@ -8,7 +8,7 @@ import {
 } from '../core/histogram.ts';
 import { seededRandom } from '../core/random.ts';
 import { dispatch } from '../load/dispatch.ts';
-import { formatDuration, parseDuration } from '../load/duration.ts';
+import { formatDuration, parseDuration } from '../core/duration.ts';
 import { vuSteps } from '../load/engines/closed.ts';
 import type { Clock } from '../load/engines/types.ts';
 import { failedCheck, isExpectedStatus, prepare, weightedPicker } from '../load/mix.ts';

@@ -2,7 +2,7 @@
  * The shipped Pitchey scenarios: smoke, average-load, stress, spike, soak and breakpoint.
  * Their shape (rates, durations) comes from the profile, never their thresholds.
  */
-import { formatDuration, parseDuration } from '../duration.ts';
+import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { parseScenario, type Scenario, type ScenarioInput } from '../scenario.ts';
 import { PER_NAME_THRESHOLDS, PITCHEY_MIX, USER_POOL } from './pitchey-mix.ts';
 

@@ -1,0 +1,49 @@
+/**
+ * `health-monitor.sh status`: each check's current state and the open incidents, read from
+ * storage (so it works beside a running monitor, or after it stopped).
+ */
+import type { CheckState } from './incidents.ts';
+import type { MonitorStore } from './store.ts';
+
+function ago(ms: number): string {
+  if (ms < 0) return 'in the future (clock changed?)';
+  if (ms < 90_000) return `${Math.round(ms / 1000)} s ago`;
+  if (ms < 90 * 60_000) return `${Math.round(ms / 60_000)} min ago`;
+  if (ms < 36 * 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h ago`;
+  return `${(ms / 86_400_000).toFixed(1)} d ago`;
+}
+
+export function renderStatus(store: MonitorStore, now: number): string {
+  const lines: string[] = [];
+  const heartbeat = Number(store.getMeta('heartbeat') ?? 0);
+  lines.push(
+    heartbeat
+      ? `monitor: last heartbeat ${ago(now - heartbeat)} (${new Date(heartbeat).toISOString()})${now - heartbeat > 60_000 ? ' — not running?' : ''}`
+      : 'monitor: no heartbeat recorded (never started with this database)',
+  );
+  const states = [...store.loadStates()].sort(([a], [b]) => a.localeCompare(b));
+  if (!states.length) lines.push('no check has run yet');
+  for (const [name, state] of states) lines.push(describeState(name, state, now));
+  const open = store.incidents({ open: true });
+  lines.push(open.length ? `open incidents (${open.length}):` : 'open incidents: none');
+  for (const incident of open)
+    lines.push(
+      `  ${incident.id}  ${incident.severity}  since ${new Date(incident.openedAt).toISOString()} (${ago(now - incident.openedAt)}), ${incident.reminders} reminder(s): ${incident.cause}`,
+    );
+  const pending = store.pendingDeliveries();
+  if (pending.length)
+    lines.push(
+      `alerts not yet delivered: ${pending.length} (${pending.map((d) => `${d.event} of ${d.check} to ${d.channel}: ${d.lastError ?? 'not tried yet'}`).join('; ')})`,
+    );
+  return lines.join('\n');
+}
+
+function describeState(name: string, state: CheckState, now: number): string {
+  const streak =
+    state.last === 'fail'
+      ? `${state.consecutiveFailed} failed in a row`
+      : state.last === 'pass'
+        ? `${state.consecutivePassing} passing in a row`
+        : `${state.consecutiveNotPassing} not passing in a row`;
+  return `  ${name.padEnd(22)} ${state.last.padEnd(8)} ${streak}, last run ${state.lastRunAt ? ago(now - state.lastRunAt) : 'never'}${state.incident ? `, incident ${state.incident.id} open` : ''}`;
+}

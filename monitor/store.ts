@@ -1,0 +1,443 @@
+/**
+ * The monitor's storage: SQLite (better-sqlite3, WAL). Attempts (kept retentionDays), per-minute
+ * and per-hour rollups holding encoded HDR latency histograms (any window's P95 is exact: the
+ * histograms merge), check states, incidents and the delivery outbox.
+ * A run is stored in one transaction with the state and the alerts it led to, so kill -9 loses at
+ * most what was in flight, and an alert promised is an alert stored.
+ * A corrupt file, or one written by a newer schema, stops start-up (StoreError, exit 2).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { PerfError } from '../core/errors.ts';
+import { createHistogram, decodeHistogram, encodeHistogram, recordMicros } from '../core/histogram.ts';
+import type { AlertEvent, CheckState, OpenIncident, Outcome } from './incidents.ts';
+import type { ErrorClass } from './retry.ts';
+
+export const SCHEMA_VERSION = 1;
+
+export class StoreError extends PerfError {}
+
+export interface Attempt {
+  check: string;
+  runId: string;
+  /** 1 for the first attempt of a run, 2 for its first retry… */
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  outcome: Outcome;
+  httpStatus?: number | undefined;
+  errorClass?: ErrorClass | undefined;
+  /** The assertion that failed, as written in the config. */
+  failedAssertion?: string | undefined;
+  message?: string | undefined;
+  /** The cache's answer (X-Cache, CF-Cache-Status), lower-cased: hit, miss, dynamic… */
+  cache?: string | undefined;
+  /** The maintenance window the run fell in. */
+  maintenance?: string | undefined;
+  /** The monitor itself was offline (its canary failed): not the check's fault. */
+  offline?: boolean | undefined;
+}
+
+/** An alert for one channel, as the outbox holds it. */
+export interface Delivery {
+  /** Stable id (a UUID): sent as X-Pitchey-Delivery, so a receiver can drop a duplicate. */
+  key: string;
+  incidentId: string;
+  check: string;
+  channel: string;
+  event: AlertEvent['type'];
+  /** The body without secrets (they are added when it is sent). */
+  payload: string;
+  status: 'pending' | 'sent' | 'rejected' | 'abandoned';
+  attempts: number;
+  nextAt: number;
+  lastError?: string | undefined;
+  createdAt: number;
+  sentAt?: number | undefined;
+}
+
+export interface IncidentRow {
+  id: string;
+  check: string;
+  severity: OpenIncident['severity'];
+  openedAt: number;
+  resolvedAt?: number | undefined;
+  cause: string;
+  reminders: number;
+}
+
+export interface Rollup {
+  check: string;
+  /** Start of the minute (or hour), epoch ms. */
+  start: number;
+  runs: number;
+  passed: number;
+  degraded: number;
+  failed: number;
+  /** Runs in maintenance or while the monitor was offline: not in uptime. */
+  excluded: number;
+  cacheHits: number;
+  cacheLookups: number;
+  /** Latency of the counted runs, encoded HDR (µs). */
+  histogram: string;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY,
+  check_name TEXT NOT NULL, run_id TEXT NOT NULL, attempt INTEGER NOT NULL,
+  started_at INTEGER NOT NULL, duration_ms REAL NOT NULL, outcome TEXT NOT NULL,
+  http_status INTEGER, error_class TEXT, failed_assertion TEXT, message TEXT, cache TEXT,
+  maintenance TEXT, offline INTEGER NOT NULL DEFAULT 0, final INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_by_check ON attempts (check_name, started_at);
+CREATE INDEX IF NOT EXISTS attempts_by_time ON attempts (started_at);
+CREATE TABLE IF NOT EXISTS rollups (
+  period TEXT NOT NULL, check_name TEXT NOT NULL, start INTEGER NOT NULL,
+  runs INTEGER NOT NULL, passed INTEGER NOT NULL, degraded INTEGER NOT NULL, failed INTEGER NOT NULL,
+  excluded INTEGER NOT NULL, cache_hits INTEGER NOT NULL, cache_lookups INTEGER NOT NULL,
+  histogram TEXT NOT NULL,
+  PRIMARY KEY (period, check_name, start));
+CREATE TABLE IF NOT EXISTS states (check_name TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+  id TEXT PRIMARY KEY, check_name TEXT NOT NULL, severity TEXT NOT NULL,
+  opened_at INTEGER NOT NULL, resolved_at INTEGER, cause TEXT NOT NULL, reminders INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS incidents_open ON incidents (resolved_at);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, incident_id TEXT NOT NULL, check_name TEXT NOT NULL, channel TEXT NOT NULL,
+  event TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (status, next_at);
+`;
+
+type Row = Record<string, unknown>;
+
+function toDelivery(row: Row): Delivery {
+  return {
+    key: row.key as string,
+    incidentId: row.incident_id as string,
+    check: row.check_name as string,
+    channel: row.channel as string,
+    event: row.event as Delivery['event'],
+    payload: row.payload as string,
+    status: row.status as Delivery['status'],
+    attempts: row.attempts as number,
+    nextAt: row.next_at as number,
+    lastError: (row.last_error as string | null) ?? undefined,
+    createdAt: row.created_at as number,
+    sentAt: (row.sent_at as number | null) ?? undefined,
+  };
+}
+
+function toRollup(row: Row): Rollup {
+  return {
+    check: row.check_name as string,
+    start: row.start as number,
+    runs: row.runs as number,
+    passed: row.passed as number,
+    degraded: row.degraded as number,
+    failed: row.failed as number,
+    excluded: row.excluded as number,
+    cacheHits: row.cache_hits as number,
+    cacheLookups: row.cache_lookups as number,
+    histogram: row.histogram as string,
+  };
+}
+
+function toIncident(row: Row): IncidentRow {
+  return {
+    id: row.id as string,
+    check: row.check_name as string,
+    severity: row.severity as IncidentRow['severity'],
+    openedAt: row.opened_at as number,
+    resolvedAt: (row.resolved_at as number | null) ?? undefined,
+    cause: row.cause as string,
+    reminders: row.reminders as number,
+  };
+}
+
+export class MonitorStore {
+  private constructor(
+    readonly file: string,
+    private readonly db: Database.Database,
+  ) {}
+
+  /** Opens (creating) the database; throws StoreError naming the file when it cannot be used. */
+  static open(file: string): MonitorStore {
+    let db: Database.Database;
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: a power cut may lose the last transactions, never corrupt the file.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(`integrity check: ${String(check)}`);
+    } catch (error) {
+      throw new StoreError(
+        `${file} cannot be used as the monitor's database (${(error as Error).message}): move it aside to start afresh, or restore a backup`,
+      );
+    }
+    const store = new MonitorStore(file, db);
+    store.migrate();
+    return store;
+  }
+
+  private migrate(): void {
+    const hasMeta = this.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+      .get();
+    const version = hasMeta
+      ? Number((this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined)?.value ?? 0)
+      : 0;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new StoreError(
+        `${this.file} was written by a newer pitchey-perf (schema ${version}, this one reads ${SCHEMA_VERSION}): upgrade, or point MONITOR_DB at another file`,
+      );
+    }
+    this.db.exec(SCHEMA);
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  loadStates(): Map<string, CheckState> {
+    const rows = this.db.prepare('SELECT check_name, state FROM states').all() as Row[];
+    return new Map(rows.map((r) => [r.check_name as string, JSON.parse(r.state as string) as CheckState]));
+  }
+
+  /**
+   * One run: its attempts, the rollups, the check's new state, its incident changes and the
+   * deliveries of its alerts — all or nothing.
+   */
+  recordRun(
+    attempts: readonly Attempt[],
+    state: CheckState | undefined,
+    events: readonly AlertEvent[],
+    deliveries: readonly Delivery[],
+  ): void {
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        `INSERT INTO attempts (check_name, run_id, attempt, started_at, duration_ms, outcome, http_status,
+          error_class, failed_assertion, message, cache, maintenance, offline, final)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      attempts.forEach((a, i) => {
+        insert.run(
+          a.check,
+          a.runId,
+          a.attempt,
+          a.startedAt,
+          a.durationMs,
+          a.outcome,
+          a.httpStatus ?? null,
+          a.errorClass ?? null,
+          a.failedAssertion ?? null,
+          a.message ?? null,
+          a.cache ?? null,
+          a.maintenance ?? null,
+          a.offline ? 1 : 0,
+          i === attempts.length - 1 ? 1 : 0,
+        );
+      });
+      const final = attempts[attempts.length - 1];
+      if (final) {
+        this.addToRollup('minute', final, Math.floor(attempts[0]!.startedAt / MINUTE) * MINUTE);
+        this.addToRollup('hour', final, Math.floor(attempts[0]!.startedAt / HOUR) * HOUR);
+        if (state)
+          this.db
+            .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
+            .run(final.check, JSON.stringify(state));
+      }
+      this.applyEvents(events);
+      this.saveDeliveries(deliveries);
+    })();
+  }
+
+  /** A reminder between runs: the state and the deliveries, together. */
+  recordTick(check: string, state: CheckState, events: readonly AlertEvent[], deliveries: readonly Delivery[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)').run(check, JSON.stringify(state));
+      this.applyEvents(events);
+      this.saveDeliveries(deliveries);
+    })();
+  }
+
+  private addToRollup(period: 'minute' | 'hour', final: Attempt, start: number): void {
+    const excluded = final.maintenance !== undefined || final.offline === true;
+    const row = this.db
+      .prepare('SELECT * FROM rollups WHERE period = ? AND check_name = ? AND start = ?')
+      .get(period, final.check, start) as Row | undefined;
+    const rollup: Rollup = row
+      ? toRollup(row)
+      : {
+          check: final.check,
+          start,
+          runs: 0,
+          passed: 0,
+          degraded: 0,
+          failed: 0,
+          excluded: 0,
+          cacheHits: 0,
+          cacheLookups: 0,
+          histogram: '',
+        };
+    rollup.runs++;
+    if (excluded) rollup.excluded++;
+    else {
+      if (final.outcome === 'pass') rollup.passed++;
+      else if (final.outcome === 'degraded') rollup.degraded++;
+      else rollup.failed++;
+      // A run that never got an answer has no latency worth a percentile.
+      if (final.errorClass !== 'network') {
+        const histogram = rollup.histogram ? decodeHistogram(rollup.histogram) : createHistogram();
+        recordMicros(histogram, final.durationMs * 1000);
+        rollup.histogram = encodeHistogram(histogram);
+      }
+    }
+    if (final.cache) {
+      rollup.cacheLookups++;
+      if (final.cache === 'hit') rollup.cacheHits++;
+    }
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO rollups (period, check_name, start, runs, passed, degraded, failed, excluded,
+          cache_hits, cache_lookups, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        period,
+        rollup.check,
+        rollup.start,
+        rollup.runs,
+        rollup.passed,
+        rollup.degraded,
+        rollup.failed,
+        rollup.excluded,
+        rollup.cacheHits,
+        rollup.cacheLookups,
+        rollup.histogram,
+      );
+  }
+
+  private applyEvents(events: readonly AlertEvent[]): void {
+    for (const event of events) {
+      const { incident } = event;
+      if (event.type === 'trigger')
+        this.db
+          .prepare(
+            `INSERT INTO incidents (id, check_name, severity, opened_at, cause, reminders) VALUES (?, ?, ?, ?, ?, 0)
+             ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, cause = excluded.cause`,
+          )
+          .run(incident.id, incident.id.split('@')[0], incident.severity, incident.openedAt, incident.cause);
+      else if (event.type === 'reminder')
+        this.db.prepare('UPDATE incidents SET reminders = ? WHERE id = ?').run(incident.reminders, incident.id);
+      else this.db.prepare('UPDATE incidents SET resolved_at = ? WHERE id = ?').run(event.at, incident.id);
+    }
+  }
+
+  /** New deliveries, or the latest status of known ones (by key). */
+  saveDeliveries(deliveries: readonly Delivery[]): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO deliveries (key, incident_id, check_name, channel, event, payload, status, attempts, next_at,
+         last_error, created_at, sent_at)
+       VALUES (@key, @incidentId, @check, @channel, @event, @payload, @status, @attempts, @nextAt, @lastError,
+         @createdAt, @sentAt)
+       ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+         next_at = excluded.next_at, last_error = excluded.last_error, sent_at = excluded.sent_at`,
+    );
+    for (const d of deliveries) upsert.run({ ...d, lastError: d.lastError ?? null, sentAt: d.sentAt ?? null });
+  }
+
+  /** Deliveries not yet sent nor given up, oldest first (an incident's trigger before its resolve). */
+  pendingDeliveries(): Delivery[] {
+    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY id").all() as Row[]).map(
+      toDelivery,
+    );
+  }
+
+  deliveries(filter: { check?: string; incidentId?: string } = {}): Delivery[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM deliveries WHERE (? IS NULL OR check_name = ?) AND (? IS NULL OR incident_id = ?) ORDER BY id',
+        )
+        .all(filter.check ?? null, filter.check ?? null, filter.incidentId ?? null, filter.incidentId ?? null) as Row[]
+    ).map(toDelivery);
+  }
+
+  incidents(filter: { open?: boolean; check?: string } = {}): IncidentRow[] {
+    const where: string[] = [];
+    if (filter.open) where.push('resolved_at IS NULL');
+    if (filter.check) where.push('check_name = @check');
+    return (
+      this.db
+        .prepare(`SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at`)
+        .all(filter.check ? { check: filter.check } : {}) as Row[]
+    ).map(toIncident);
+  }
+
+  attempts(check?: string, limit = 1000): (Attempt & { final: boolean })[] {
+    const rows = this.db
+      .prepare('SELECT * FROM attempts WHERE (? IS NULL OR check_name = ?) ORDER BY id DESC LIMIT ?')
+      .all(check ?? null, check ?? null, limit) as Row[];
+    return rows.reverse().map((r) => ({
+      check: r.check_name as string,
+      runId: r.run_id as string,
+      attempt: r.attempt as number,
+      startedAt: r.started_at as number,
+      durationMs: r.duration_ms as number,
+      outcome: r.outcome as Outcome,
+      httpStatus: (r.http_status as number | null) ?? undefined,
+      errorClass: (r.error_class as ErrorClass | null) ?? undefined,
+      failedAssertion: (r.failed_assertion as string | null) ?? undefined,
+      message: (r.message as string | null) ?? undefined,
+      cache: (r.cache as string | null) ?? undefined,
+      maintenance: (r.maintenance as string | null) ?? undefined,
+      offline: r.offline === 1,
+      final: r.final === 1,
+    }));
+  }
+
+  rollups(period: 'minute' | 'hour', from: number, to: number, check?: string): Rollup[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM rollups WHERE period = ? AND start >= ? AND start < ? AND (? IS NULL OR check_name = ?) ORDER BY start',
+        )
+        .all(period, from, to, check ?? null, check ?? null) as Row[]
+    ).map(toRollup);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined)?.value as
+      | string
+      | undefined;
+  }
+
+  /** Retention: attempts and per-minute rollups after `days`, per-hour ones after `hourlyDays`. */
+  prune(now: number, days: number, hourlyDays: number): number {
+    const day = 86_400_000;
+    return this.db.transaction(() => {
+      const a = this.db.prepare('DELETE FROM attempts WHERE started_at < ?').run(now - days * day).changes;
+      const m = this.db
+        .prepare("DELETE FROM rollups WHERE period = 'minute' AND start < ?")
+        .run(now - days * day).changes;
+      const h = this.db
+        .prepare("DELETE FROM rollups WHERE period = 'hour' AND start < ?")
+        .run(now - hourlyDays * day).changes;
+      return a + m + h;
+    })();
+  }
+}
