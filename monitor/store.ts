@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PerfError } from '../core/errors.ts';
-import { createHistogram, decodeHistogram, encodeHistogram, recordMicros } from '../core/histogram.ts';
+import { createHistogram, encodeHistogram, mergeHistograms, recordMicros } from '../core/histogram.ts';
 import type { AlertEvent, CheckState, OpenIncident, Outcome } from './incidents.ts';
 import type { ErrorClass } from './retry.ts';
 
@@ -298,7 +298,8 @@ export class MonitorStore {
       else rollup.failed++;
       // A run that never got an answer has no latency worth a percentile.
       if (final.errorClass !== 'network') {
-        const histogram = rollup.histogram ? decodeHistogram(rollup.histogram) : createHistogram();
+        // Merged into a fresh one: a decoded histogram does not grow to take a larger value.
+        const histogram = rollup.histogram ? mergeHistograms([rollup.histogram]) : createHistogram();
         recordMicros(histogram, final.durationMs * 1000);
         rollup.histogram = encodeHistogram(histogram);
       }
