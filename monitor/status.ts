@@ -19,7 +19,7 @@ export function renderStatus(store: MonitorStore, now: number): string {
   lines.push(
     heartbeat
       ? `monitor: last heartbeat ${ago(now - heartbeat)} (${new Date(heartbeat).toISOString()})${now - heartbeat > 60_000 ? ' — not running?' : ''}`
-      : 'monitor: no heartbeat recorded (never started with this database)',
+      : 'monitor: no heartbeat in this database (the long-running monitor has not run with it)',
   );
   const states = [...store.loadStates()].sort(([a], [b]) => a.localeCompare(b));
   if (!states.length) lines.push('no check has run yet');

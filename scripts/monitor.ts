@@ -61,6 +61,7 @@ async function main(): Promise<number> {
     if (command === 'once') {
       const records = await monitor.runAllOnce();
       let failed = 0;
+      let degraded = 0;
       let broken = 0;
       for (const { check, attempts } of records) {
         const final = attempts[attempts.length - 1];
@@ -70,10 +71,11 @@ async function main(): Promise<number> {
           .padStart(6)} ms${attempts.length > 1 ? ` (${attempts.length} attempts)` : ''}${final.message ? `  ${final.message}` : ''}`;
         console.log(line);
         if (final.outcome === 'fail') failed++;
+        if (final.outcome === 'degraded') degraded++;
         if (final.errorClass === 'internal') broken++;
       }
       console.log(
-        `${records.length} checks: ${records.length - failed} passed${failed ? `, ${failed} failed` : ''} (stored in ${database})`,
+        `${records.length} checks: ${records.length - failed - degraded} passed${degraded ? `, ${degraded} degraded` : ''}${failed ? `, ${failed} failed` : ''} (stored in ${database})`,
       );
       return broken ? 2 : failed ? 1 : 0;
     }
