@@ -169,6 +169,16 @@ export class Monitor {
     this.store.close();
   }
 
+  /** Writes what the disk refused earlier; true when nothing is left waiting. */
+  flush(): boolean {
+    return this.journal.flush();
+  }
+
+  /** Records waiting in memory for the disk. */
+  get unwritten(): number {
+    return this.journal.waiting;
+  }
+
   /** Every check once, now (health-monitor.sh once); then the alerts they raised. */
   async runAllOnce(): Promise<RunRecord[]> {
     const records = await Promise.all(this.checks.map((check) => this.runCheck(check, performance.now())));

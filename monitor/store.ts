@@ -163,7 +163,8 @@ function toIncident(row: Row): IncidentRow {
 export class MonitorStore {
   private constructor(
     readonly file: string,
-    private readonly db: Database.Database,
+    /** The connection itself (tests and benchmarks cap its size to play a full disk). */
+    readonly db: Database.Database,
   ) {}
 
   /** Opens (creating) the database; throws StoreError naming the file when it cannot be used. */

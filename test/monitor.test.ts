@@ -18,8 +18,9 @@ let dir: string;
 let target: RunningTarget;
 let receiver: Receiver;
 const monitors: Monitor[] = [];
+const logs: string[] = [];
 
-function open(monitorSection: Record<string, unknown> = {}): Monitor {
+function open(monitorSection: Record<string, unknown> = {}, now?: () => number): Monitor {
   const config = parseConfig(
     {
       monitor: {
@@ -42,7 +43,13 @@ function open(monitorSection: Record<string, unknown> = {}): Monitor {
     },
     'test config',
   );
-  const monitor = new Monitor({ config, baseUrl: new URL(target.url), database: join(dir, 'monitor.db'), log: () => {} });
+  const monitor = new Monitor({
+    config,
+    baseUrl: new URL(target.url),
+    database: join(dir, 'monitor.db'),
+    log: (line) => logs.push(line),
+    ...(now ? { now } : {}),
+  });
   monitors.push(monitor);
   return monitor;
 }
@@ -61,6 +68,7 @@ const faults = (input: Record<string, unknown>) => target.target.applyFaults(par
 const events = () => receiver.accepted().map((r) => `${r.json.event}:${(r.json.check as { check: string }).check}`);
 
 beforeEach(async () => {
+  logs.length = 0;
   dir = await mkdtemp(join(tmpdir(), 'monitor-'));
   target = await withTarget();
   receiver = await startReceiver();
@@ -181,5 +189,70 @@ describe('monitor', () => {
     const [run] = await runs(monitor, 1, 'health-ready');
     expect(run?.attempts[0]).toMatchObject({ outcome: 'fail', httpStatus: 500, errorClass: 'http' });
     expect(run?.attempts[0]?.message).toMatch(/^HTTP 500: components not ok/);
+  });
+
+  it('a full disk delays the records, not the alerts; once there is room everything lands, in order', async () => {
+    const monitor = open({ incidents: { failureThreshold: 2, successThreshold: 1 } });
+    await runs(monitor, 1);
+    const db = monitor.store.db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    faults({ errorRate: 1 });
+    // Fill the last free pages, so the next run's write cannot fit.
+    for (let i = 0; i < 200 && monitor.unwritten === 0; i++) await runs(monitor, 1);
+    expect(monitor.unwritten).toBeGreaterThan(0);
+    expect(logs.some((l) => /storage refused a write \(database or disk is full\)/.test(l))).toBe(true);
+    expect(events()).toEqual(['trigger:api-trending']);
+    faults({});
+    await runs(monitor, 1);
+    expect(events()).toEqual(['trigger:api-trending', 'resolve:api-trending']);
+    expect(monitor.flush()).toBe(false);
+    db.pragma('max_page_count = 1073741823');
+    expect(monitor.flush()).toBe(true);
+    const runsMade = monitor.store.attempts('api-trending').length;
+    expect(monitor.store.incidents().map((i) => i.resolvedAt !== undefined)).toEqual([true]);
+    expect(monitor.store.deliveries().map((d) => `${d.event}:${d.status}`)).toEqual(['trigger:sent', 'resolve:sent']);
+    expect(monitor.store.attempts('api-trending').at(-1)?.outcome).toBe('pass');
+    expect(runsMade).toBeGreaterThan(3);
+  });
+
+  it('a clock that jumps (back an hour, on a day) neither storms reminders nor loses the resolve', async () => {
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    const monitor = open({ incidents: { failureThreshold: 2, successThreshold: 2, reminderEvery: '10m' } }, () => now);
+    faults({ errorRate: 1 });
+    await runs(monitor, 2);
+    now -= 3_600_000;
+    await runs(monitor, 2);
+    now += 86_400_000;
+    await runs(monitor, 3);
+    faults({});
+    await runs(monitor, 2);
+    expect(events()).toEqual(['trigger:api-trending', 'reminder:api-trending', 'resolve:api-trending']);
+  });
+
+  it('secrets stay in the environment: not in storage, not in logs, when a delivery fails', async () => {
+    const secret = 'T0KEN-SHOULD-NOT-LEAK';
+    process.env.TEST_SLACK_URL = `http://127.0.0.1:9/services/${secret}`;
+    process.env.TEST_PD_KEY = `PD-${secret}`;
+    try {
+      const monitor = open({
+        incidents: { failureThreshold: 1 },
+        channels: [
+          { name: 'slack', type: 'slack', urlEnv: 'TEST_SLACK_URL' },
+          { name: 'pd', type: 'pagerduty', routingKeyEnv: 'TEST_PD_KEY', url: 'http://127.0.0.1:9/v2/enqueue' },
+        ],
+      });
+      faults({ errorRate: 1 });
+      await runs(monitor, 1);
+      expect(monitor.store.deliveries().map((d) => `${d.channel}:${d.attempts}`)).toEqual(['slack:1', 'pd:1']);
+      await monitor.stop();
+      const { readFile, readdir } = await import('node:fs/promises');
+      for (const file of await readdir(dir)) expect((await readFile(join(dir, file))).includes(secret)).toBe(false);
+      expect(logs.join('\n')).not.toContain(secret);
+      expect(logs.join('\n')).toMatch(/not delivered/);
+    } finally {
+      delete process.env.TEST_SLACK_URL;
+      delete process.env.TEST_PD_KEY;
+    }
   });
 });
