@@ -18,7 +18,6 @@ import { type BrowserCheck, type HttpCheck, isBrowserCheck, type ResolvedCheck, 
 import { advance, type AlertEvent, type CheckState, INITIAL_STATE, tick } from './incidents.ts';
 import { maintenanceAt } from './maintenance.ts';
 import { Outbox } from './outbox.ts';
-import { probeBrowser } from './probe-browser.ts';
 import { type AttemptResult, probeHttp } from './probe-http.ts';
 import { retryDelayMs } from './retry.ts';
 import { Scheduler } from './scheduler.ts';
@@ -46,6 +45,8 @@ export interface RunRecord {
 const FLUSH_EVERY_MS = 5_000;
 const TICK_EVERY_MS = 15_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** Rollups are folded from the stored runs this often (each row encoded once a period). */
+const ROLLUP_EVERY_MS = 60_000;
 const CANARY_TIMEOUT_MS = 5_000;
 /** Records kept in memory while the disk refuses them; past this the oldest attempts are dropped. */
 const MAX_BACKLOG = 100_000;
@@ -151,6 +152,7 @@ export class Monitor {
       this.journal.write(() => this.store.setMeta('heartbeat', String(this.now())));
     });
     every(TICK_EVERY_MS, () => this.remind());
+    every(ROLLUP_EVERY_MS, () => this.journal.write(() => this.store.rollUp()));
     every(PRUNE_EVERY_MS, () => this.prune());
     this.journal.write(() => this.store.setMeta('heartbeat', String(this.now())));
     this.prune();
@@ -166,6 +168,7 @@ export class Monitor {
     }
     await this.outbox.pump();
     if (!this.journal.flush()) this.log(`${this.journal.waiting} record(s) could not be written before exit`);
+    else this.journal.write(() => this.store.rollUp());
     this.store.close();
   }
 
@@ -244,9 +247,12 @@ export class Monitor {
     return attempts;
   }
 
-  private probe(check: ResolvedCheck): Promise<AttemptResult> {
+  private async probe(check: ResolvedCheck): Promise<AttemptResult> {
     if (this.options.probe) return this.options.probe(check, this.shutdown.signal);
     if (!isBrowserCheck(check)) return probeHttp(check as HttpCheck, this.shutdown.signal);
+    // Loaded on first use: Playwright's and Lighthouse's modules take ~170 MB a monitor of
+    // HTTP checks does not need.
+    const { probeBrowser } = await import('./probe-browser.ts');
     return probeBrowser(
       check as BrowserCheck,
       this.options.config,

@@ -186,6 +186,8 @@ export class MonitorStore {
     }
     const store = new MonitorStore(file, db);
     store.migrate();
+    // Runs stored before a kill -9 that were not yet in the rollups.
+    store.rollUp();
     return store;
   }
 
@@ -251,8 +253,6 @@ export class MonitorStore {
       });
       const final = attempts[attempts.length - 1];
       if (final) {
-        this.addToRollup('minute', final, Math.floor(attempts[0]!.startedAt / MINUTE) * MINUTE);
-        this.addToRollup('hour', final, Math.floor(attempts[0]!.startedAt / HOUR) * HOUR);
         if (state)
           this.db
             .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
@@ -272,43 +272,59 @@ export class MonitorStore {
     })();
   }
 
-  private addToRollup(period: 'minute' | 'hour', final: Attempt, start: number): void {
-    const excluded = final.maintenance !== undefined || final.offline === true;
+  /**
+   * Folds the runs stored since the last call into the per-minute and per-hour rollups, each
+   * row decoded and encoded once (per run it would cost 3× the run's own write). The attempts
+   * are the record: after kill -9 the next call catches up, so nothing is lost.
+   */
+  rollUp(): number {
+    return this.db.transaction(() => {
+      const through = Number(this.getMeta('rolled_through') ?? 0);
+      const rows = this.db
+        .prepare('SELECT * FROM attempts WHERE id > ? AND final = 1 ORDER BY id')
+        .all(through) as Row[];
+      if (!rows.length) return 0;
+      const groups = new Map<string, { period: 'minute' | 'hour'; check: string; start: number; runs: Row[] }>();
+      for (const row of rows) {
+        for (const [period, size] of [['minute', MINUTE], ['hour', HOUR]] as const) {
+          const start = Math.floor((row.started_at as number) / size) * size;
+          const key = `${period} ${row.check_name} ${start}`;
+          const group = groups.get(key) ?? { period, check: row.check_name as string, start, runs: [] };
+          group.runs.push(row);
+          groups.set(key, group);
+        }
+      }
+      for (const group of groups.values()) this.addToRollup(group.period, group.check, group.start, group.runs);
+      this.setMeta('rolled_through', String(rows[rows.length - 1]?.id));
+      return rows.length;
+    })();
+  }
+
+  private addToRollup(period: 'minute' | 'hour', check: string, start: number, runs: Row[]): void {
     const row = this.db
       .prepare('SELECT * FROM rollups WHERE period = ? AND check_name = ? AND start = ?')
-      .get(period, final.check, start) as Row | undefined;
+      .get(period, check, start) as Row | undefined;
     const rollup: Rollup = row
       ? toRollup(row)
-      : {
-          check: final.check,
-          start,
-          runs: 0,
-          passed: 0,
-          degraded: 0,
-          failed: 0,
-          excluded: 0,
-          cacheHits: 0,
-          cacheLookups: 0,
-          histogram: '',
-        };
-    rollup.runs++;
-    if (excluded) rollup.excluded++;
-    else {
-      if (final.outcome === 'pass') rollup.passed++;
-      else if (final.outcome === 'degraded') rollup.degraded++;
-      else rollup.failed++;
-      // A run that never got an answer has no latency worth a percentile.
-      if (final.errorClass !== 'network') {
-        // Merged into a fresh one: a decoded histogram does not grow to take a larger value.
-        const histogram = rollup.histogram ? mergeHistograms([rollup.histogram]) : createHistogram();
-        recordMicros(histogram, final.durationMs * 1000);
-        rollup.histogram = encodeHistogram(histogram);
+      : { check, start, runs: 0, passed: 0, degraded: 0, failed: 0, excluded: 0, cacheHits: 0, cacheLookups: 0, histogram: '' };
+    // Merged into a fresh one: a decoded histogram does not grow to take a larger value.
+    const histogram = rollup.histogram ? mergeHistograms([rollup.histogram]) : createHistogram();
+    for (const run of runs) {
+      rollup.runs++;
+      if (run.maintenance !== null || run.offline === 1) rollup.excluded++;
+      else {
+        if (run.outcome === 'pass') rollup.passed++;
+        else if (run.outcome === 'degraded') rollup.degraded++;
+        else rollup.failed++;
+        // A run that never got an answer has no latency worth a percentile.
+        if (run.error_class !== 'network') recordMicros(histogram, (run.duration_ms as number) * 1000);
+      }
+      if (run.cache !== null) {
+        rollup.cacheLookups++;
+        if (run.cache === 'hit') rollup.cacheHits++;
       }
     }
-    if (final.cache) {
-      rollup.cacheLookups++;
-      if (final.cache === 'hit') rollup.cacheHits++;
-    }
+    rollup.histogram = histogram.totalCount ? encodeHistogram(histogram) : '';
     this.db
       .prepare(
         `INSERT OR REPLACE INTO rollups (period, check_name, start, runs, passed, degraded, failed, excluded,
@@ -408,7 +424,9 @@ export class MonitorStore {
     }));
   }
 
+  /** The rollups of a window (the runs not yet folded in are folded first). */
   rollups(period: 'minute' | 'hour', from: number, to: number, check?: string): Rollup[] {
+    this.rollUp();
     return (
       this.db
         .prepare(
@@ -431,6 +449,8 @@ export class MonitorStore {
   /** Retention: attempts and per-minute rollups after `days`, per-hour ones after `hourlyDays`. */
   prune(now: number, days: number, hourlyDays: number): number {
     const day = 86_400_000;
+    // Nothing leaves before it is in the rollups.
+    this.rollUp();
     return this.db.transaction(() => {
       const a = this.db.prepare('DELETE FROM attempts WHERE started_at < ?').run(now - days * day).changes;
       const m = this.db

@@ -73,6 +73,20 @@ describe('monitor store', () => {
     store.close();
   });
 
+  it('rollups are folded from the stored runs: after a kill (no close, no roll-up) reopening catches up', () => {
+    const file = join(dir, 'm.db');
+    const store = MonitorStore.open(file);
+    for (let i = 0; i < 3; i++) store.recordRun([attempt(i * 1_000, 'pass', 5)], undefined, [], []);
+    expect(store.getMeta('rolled_through')).toBeUndefined();
+    store.db.close();
+    const again = MonitorStore.open(file);
+    expect(again.getMeta('rolled_through')).toBe('3');
+    expect(again.rollups('minute', 0, MINUTE)[0]).toMatchObject({ runs: 3, passed: 3 });
+    again.recordRun([attempt(4_000, 'fail', 5)], undefined, [], []);
+    expect(again.rollups('minute', 0, MINUTE)[0]).toMatchObject({ runs: 4, failed: 1 });
+    again.close();
+  });
+
   it('retention deletes old attempts and minute rollups, keeps hourly ones longer', () => {
     const store = MonitorStore.open(join(dir, 'm.db'));
     const day = 86_400_000;
