@@ -9,8 +9,7 @@
  *             core) and RSS (goal < 200 MB), and the database's growth, projected to a day.
  * `--hogs N` runs N busy loops beside it (a slower, noisier machine).
  */
-import { stat } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,8 +34,13 @@ const { values } = parseArgs({
 const only = new Set(values.only?.split(','));
 const TOKEN = 'bench-monitor';
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const median = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<number> {
@@ -50,7 +54,11 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 async function databaseBytes(file: string): Promise<number> {
   let total = 0;
-  for (const suffix of ['', '-wal']) total += await stat(`${file}${suffix}`).then((s) => s.size, () => 0);
+  for (const suffix of ['', '-wal'])
+    total += await stat(`${file}${suffix}`).then(
+      (s) => s.size,
+      () => 0,
+    );
   return total;
 }
 
@@ -58,7 +66,9 @@ const target = await spawnTarget({ adminToken: TOKEN });
 const receiver = await startReceiver();
 const hogs = Number(values.hogs) > 0 ? startHogs(Number(values.hogs), 60 * 60_000) : undefined;
 const dir = await mkdtemp(join(tmpdir(), 'bench-monitor-'));
-console.log(`bench:monitor — embedded target ${target.url}${hogs ? `, ${hogs.count} busy loops beside it` : ''}`);
+console.log(
+  `bench:monitor — embedded target ${target.url}${hogs ? `, ${hogs.count} busy loops beside it` : ''}`,
+);
 
 try {
   if (only.has('alert')) {
@@ -74,7 +84,12 @@ try {
       },
       'bench',
     );
-    const monitor = new Monitor({ config, baseUrl: new URL(target.url), database: join(dir, 'alert.db'), log: () => {} });
+    const monitor = new Monitor({
+      config,
+      baseUrl: new URL(target.url),
+      database: join(dir, 'alert.db'),
+      log: () => {},
+    });
     monitor.start();
     const toAlert: number[] = [];
     const toResolve: number[] = [];

@@ -47,15 +47,15 @@ export class AssertionSyntaxError extends Error {}
 function parsePath(rest: string, source: string): (string | number)[] {
   const path: (string | number)[] = [];
   const pattern = /\.([^.[\]]+)|\[(\d+)\]/y;
-  let match: RegExpExecArray | null;
-  pattern.lastIndex = 0;
-  while (pattern.lastIndex < rest.length && (match = pattern.exec(rest))) {
+  for (let position = 0; position < rest.length; position = pattern.lastIndex) {
+    pattern.lastIndex = position;
+    const match = pattern.exec(rest);
+    if (!match)
+      throw new AssertionSyntaxError(
+        `"${source}": cannot read the path "${rest}" (write [BODY].items[0].id or [HEADER].x-cache)`,
+      );
     path.push(match[1] !== undefined ? match[1] : Number(match[2]));
   }
-  if (pattern.lastIndex !== rest.length || (rest.length > 0 && path.length === 0))
-    throw new AssertionSyntaxError(
-      `"${source}": cannot read the path "${rest}" (write [BODY].items[0].id or [HEADER].x-cache)`,
-    );
   return path;
 }
 
@@ -108,7 +108,7 @@ export function parseAssertion(source: string): Assertion {
     if (!operator) continue;
     const left = parseOperand(text.slice(0, i).trim(), source);
     const right = parseExpected(text.slice(i + operator.length + 2).trim());
-    if ((operator !== '==' && operator !== '!=') && right.kind !== 'literal')
+    if (operator !== '==' && operator !== '!=' && right.kind !== 'literal')
       throw new AssertionSyntaxError(`"${source}": pat() and any() go with == or !=`);
     return { source, left, operator, right };
   }
@@ -171,7 +171,7 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function describe(value: unknown): string {
+function shown(value: unknown): string {
   if (value === MISSING) return 'missing';
   const shown = text(value);
   return shown.length > 80 ? `${shown.slice(0, 77)}…` : shown;
@@ -190,18 +190,17 @@ export function evaluateAssertion(assertion: Assertion, seen: Observation): stri
   if (actual === MISSING) holds = operator === '!=';
   else if (right.kind === 'pattern') holds = globMatch(right.glob, text(actual)) === (operator === '==');
   else if (right.kind === 'any') holds = right.values.some((v) => equals(actual, v)) === (operator === '==');
-  else if (operator === '==' || operator === '!=') holds = equals(actual, right.value) === (operator === '==');
+  else if (operator === '==' || operator === '!=')
+    holds = equals(actual, right.value) === (operator === '==');
   else {
     const a = Number(actual);
     const b = Number(right.value);
     if (!Number.isFinite(a) || !Number.isFinite(b) || typeof actual === 'boolean') holds = false;
-    else
-      holds =
-        operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
+    else holds = operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
   }
   if (holds) return undefined;
   const left = assertion.source.split(` ${operator} `)[0]?.trim();
-  return `${assertion.source}: ${left} is ${describe(actual)}`;
+  return `${assertion.source}: ${left} is ${shown(actual)}`;
 }
 
 /** The first assertion that fails, with why; undefined when all hold. */

@@ -25,7 +25,8 @@ const SEVERITY = { failed: 'critical', degraded: 'warning' } as const;
 
 function title(event: AlertEvent, context: AlertContext): string {
   const what = event.incident.severity === 'failed' ? 'FAILED' : 'DEGRADED';
-  if (event.type === 'resolve') return `RESOLVED ${context.check} (${Math.round(event.durationMs / 60_000)} min)`;
+  if (event.type === 'resolve')
+    return `RESOLVED ${context.check} (${Math.round(event.durationMs / 60_000)} min)`;
   if (event.type === 'reminder') return `STILL ${what} ${context.check}`;
   return `${what} ${context.check}`;
 }
@@ -57,12 +58,19 @@ export function webhookPayload(event: AlertEvent, context: AlertContext): Record
 
 export function slackPayload(event: AlertEvent, context: AlertContext): Record<string, unknown> {
   const icon =
-    event.type === 'resolve' ? ':large_green_circle:' : event.incident.severity === 'failed' ? ':red_circle:' : ':large_yellow_circle:';
+    event.type === 'resolve'
+      ? ':large_green_circle:'
+      : event.incident.severity === 'failed'
+        ? ':red_circle:'
+        : ':large_yellow_circle:';
   const text = `${icon} ${summary(event, context)}`;
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${icon} ${title(event, context)}*\n${event.message}` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${icon} ${title(event, context)}*\n${event.message}` },
+      },
       {
         type: 'context',
         elements: [
@@ -82,9 +90,13 @@ export function pagerDutyDedupKey(check: string): string {
 }
 
 /** Without routing_key: it is added from the environment when sent. */
-export function pagerDutyPayload(event: AlertEvent, context: AlertContext): Record<string, unknown> | undefined {
+export function pagerDutyPayload(
+  event: AlertEvent,
+  context: AlertContext,
+): Record<string, unknown> | undefined {
   if (event.type === 'reminder') return undefined;
-  if (event.type === 'resolve') return { event_action: 'resolve', dedup_key: pagerDutyDedupKey(context.check) };
+  if (event.type === 'resolve')
+    return { event_action: 'resolve', dedup_key: pagerDutyDedupKey(context.check) };
   return {
     event_action: 'trigger',
     dedup_key: pagerDutyDedupKey(context.check),
@@ -102,13 +114,19 @@ export function pagerDutyPayload(event: AlertEvent, context: AlertContext): Reco
 }
 
 /** The stored body for a channel, or undefined when the channel does not take this event. */
-export function payloadFor(channel: ChannelConfig, event: AlertEvent, context: AlertContext): string | undefined {
+export function payloadFor(
+  channel: ChannelConfig,
+  event: AlertEvent,
+  context: AlertContext,
+): string | undefined {
   if (channel.type === 'pagerduty') {
     const body = pagerDutyPayload(event, context);
     return body && JSON.stringify(body);
   }
   if (event.type === 'reminder' && !channel.reminders) return undefined;
-  return JSON.stringify(channel.type === 'slack' ? slackPayload(event, context) : webhookPayload(event, context));
+  return JSON.stringify(
+    channel.type === 'slack' ? slackPayload(event, context) : webhookPayload(event, context),
+  );
 }
 
 export function signature(secret: string, body: string): string {
@@ -135,7 +153,10 @@ export async function send(
 ): Promise<SendResult> {
   let url: string;
   let body = payload;
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'pitchey-perf monitor' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'pitchey-perf monitor',
+  };
   if (channel.type === 'pagerduty') {
     const key = env[channel.routingKeyEnv];
     if (!key) return missing(channel.routingKeyEnv);
@@ -149,7 +170,7 @@ export async function send(
     const fromEnv = channel.urlEnv ? env[channel.urlEnv] : undefined;
     if (channel.urlEnv && !fromEnv && !channel.url) return missing(channel.urlEnv);
     url = (fromEnv ?? channel.url) as string;
-    headers["x-pitchey-delivery"] = deliveryKey;
+    headers['x-pitchey-delivery'] = deliveryKey;
     if (channel.secretEnv) {
       const secret = env[channel.secretEnv];
       if (!secret) return missing(channel.secretEnv);
@@ -164,6 +185,10 @@ export async function send(
     const retry = res.statusCode === 429 || res.statusCode >= 500;
     return { ok: false, retry, error: `${where} answered HTTP ${res.statusCode}${text ? `: ${text}` : ''}` };
   } catch (error) {
-    return { ok: false, retry: true, error: `${where} could not be reached: ${(error as Error).message.replaceAll(url, '<url>')}` };
+    return {
+      ok: false,
+      retry: true,
+      error: `${where} could not be reached: ${(error as Error).message.replaceAll(url, '<url>')}`,
+    };
   }
 }

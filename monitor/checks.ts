@@ -106,8 +106,21 @@ export function defaultChecks(): CheckConfig[] {
     api('api-pitches', '/api/pitches?limit=20', 'len([BODY].items) > 0'),
     api('api-pitch', '/api/pitches/1', 'has([BODY].id) == true'),
     { name: 'journey-visitor', type: 'journey', journey: 'visitor', project: 'desktop', every: 5 * 60_000 },
-    { name: 'journey-investor', type: 'journey', journey: 'investor', project: 'desktop', every: 15 * 60_000 },
-    { name: 'lighthouse-home', type: 'lighthouse', url: '/', preset: 'mobile', cron: '0 6 * * *', timezone: 'UTC' },
+    {
+      name: 'journey-investor',
+      type: 'journey',
+      journey: 'investor',
+      project: 'desktop',
+      every: 15 * 60_000,
+    },
+    {
+      name: 'lighthouse-home',
+      type: 'lighthouse',
+      url: '/',
+      preset: 'mobile',
+      cron: '0 6 * * *',
+      timezone: 'UTC',
+    },
   ];
 }
 
@@ -122,7 +135,11 @@ export function resolveChecks(monitor: MonitorConfig, baseUrl: URL): ResolvedChe
       timeoutMs: check.timeout ?? DEFAULT_TIMEOUT_MS[check.type],
       degradedAfterMs: check.degradedAfter,
       retry: { ...DEFAULT_RETRY, ...renameRetry(monitor.retry), ...renameRetry(check.retry) },
-      incidents: { ...DEFAULT_INCIDENTS, ...renameIncidents(monitor.incidents), ...renameIncidents(check.incidents) },
+      incidents: {
+        ...DEFAULT_INCIDENTS,
+        ...renameIncidents(monitor.incidents),
+        ...renameIncidents(check.incidents),
+      },
       channels: check.channels ?? allChannels,
       target: '',
     };
@@ -144,8 +161,15 @@ export function resolveChecks(monitor: MonitorConfig, baseUrl: URL): ResolvedChe
         };
       }
       case 'journey':
-        return { ...base, target: `journey ${check.journey} (${check.project}) on ${baseUrl.origin}`, type: 'journey', journey: check.journey, project: check.project };
-      case 'lighthouse': {
+        return {
+          ...base,
+          target: `journey ${check.journey} (${check.project}) on ${baseUrl.origin}`,
+          type: 'journey',
+          journey: check.journey,
+          project: check.project,
+        };
+      default: {
+        // 'lighthouse'
         const url = new URL(check.url, baseUrl);
         return { ...base, target: url.href, type: 'lighthouse', url, preset: check.preset };
       }
@@ -183,4 +207,5 @@ export type HttpCheck = Extract<ResolvedCheck, { type: 'http' | 'health' }>;
 export type BrowserCheck = Extract<ResolvedCheck, { type: 'journey' | 'lighthouse' }>;
 
 /** Browser checks share one browser slot. */
-export const isBrowserCheck = (check: ResolvedCheck) => check.type === 'journey' || check.type === 'lighthouse';
+export const isBrowserCheck = (check: ResolvedCheck) =>
+  check.type === 'journey' || check.type === 'lighthouse';

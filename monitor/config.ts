@@ -139,7 +139,12 @@ const lighthouseCheck = z
   })
   .strict();
 
-export const checkSchema = z.discriminatedUnion('type', [httpCheck, healthCheck, journeyCheck, lighthouseCheck]);
+export const checkSchema = z.discriminatedUnion('type', [
+  httpCheck,
+  healthCheck,
+  journeyCheck,
+  lighthouseCheck,
+]);
 
 const channelSchema = z.discriminatedUnion('type', [
   z
@@ -225,14 +230,30 @@ export const monitorSchema = z
     const names = new Set<string>();
     monitor.checks?.forEach((check, i) => {
       if (names.has(check.name))
-        ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `"${check.name}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', i, 'name'],
+          message: `"${check.name}" is used twice`,
+        });
       names.add(check.name);
       if (check.every === undefined && check.cron === undefined)
-        ctx.addIssue({ code: 'custom', path: ['checks', i], message: `check "${check.name}": set "every" or "cron"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', i],
+          message: `check "${check.name}": set "every" or "cron"`,
+        });
       if (check.every !== undefined && check.cron !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['checks', i], message: `check "${check.name}": "every" or "cron", not both` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', i],
+          message: `check "${check.name}": "every" or "cron", not both`,
+        });
       if (check.every !== undefined && check.every < 1000)
-        ctx.addIssue({ code: 'custom', path: ['checks', i, 'every'], message: `check "${check.name}": at least 1s` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', i, 'every'],
+          message: `check "${check.name}": at least 1s`,
+        });
       for (const channel of check.channels ?? [])
         if (!monitor.channels.some((c) => c.name === channel))
           ctx.addIssue({
@@ -245,12 +266,20 @@ export const monitorSchema = z
       try {
         validateWindow(window);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['maintenance', i], message: `window "${window.name}": ${(error as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maintenance', i],
+          message: `window "${window.name}": ${(error as Error).message}`,
+        });
       }
     });
     monitor.channels.forEach((channel, i) => {
       if (channel.type === 'webhook' && !channel.url && !channel.urlEnv)
-        ctx.addIssue({ code: 'custom', path: ['channels', i], message: `channel "${channel.name}": set url or urlEnv` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i],
+          message: `channel "${channel.name}": set url or urlEnv`,
+        });
     });
   });
 

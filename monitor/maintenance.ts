@@ -9,7 +9,13 @@ import { globMatch } from '../core/targets.ts';
 
 export type MaintenanceWindow =
   | { name: string; checks?: string[] | undefined; start: string; end: string }
-  | { name: string; checks?: string[] | undefined; cron: string; durationMs: number; timezone?: string | undefined };
+  | {
+      name: string;
+      checks?: string[] | undefined;
+      cron: string;
+      durationMs: number;
+      timezone?: string | undefined;
+    };
 
 function appliesTo(window: MaintenanceWindow, check: string): boolean {
   return !window.checks || window.checks.some((glob) => globMatch(glob, check));

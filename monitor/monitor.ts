@@ -14,8 +14,14 @@ import pLimit from 'p-limit';
 import { request } from 'undici';
 import type { Config } from '../core/config.ts';
 import { type AlertContext, payloadFor } from './channels.ts';
-import { type BrowserCheck, type HttpCheck, isBrowserCheck, type ResolvedCheck, resolveChecks } from './checks.ts';
-import { advance, type AlertEvent, type CheckState, INITIAL_STATE, tick } from './incidents.ts';
+import {
+  type BrowserCheck,
+  type HttpCheck,
+  isBrowserCheck,
+  type ResolvedCheck,
+  resolveChecks,
+} from './checks.ts';
+import { type AlertEvent, advance, type CheckState, INITIAL_STATE, tick } from './incidents.ts';
 import { maintenanceAt } from './maintenance.ts';
 import { Outbox } from './outbox.ts';
 import { type AttemptResult, probeHttp } from './probe-http.ts';
@@ -64,7 +70,9 @@ class Journal {
         op();
         return;
       } catch (error) {
-        this.log(`storage refused a write (${(error as Error).message}): kept in memory, retried every ${FLUSH_EVERY_MS / 1000} s`);
+        this.log(
+          `storage refused a write (${(error as Error).message}): kept in memory, retried every ${FLUSH_EVERY_MS / 1000} s`,
+        );
       }
     }
     if (this.backlog.length >= MAX_BACKLOG) {
@@ -208,7 +216,9 @@ export class Monitor {
           (at) => `${check.name}@${at}`,
         ));
         if (state.last !== previous.last)
-          this.log(`${check.name}: ${previous.last} → ${state.last}${final.message ? ` (${final.message})` : ''}`);
+          this.log(
+            `${check.name}: ${previous.last} → ${state.last}${final.message ? ` (${final.message})` : ''}`,
+          );
       }
       this.states.set(check.name, state);
       const deliveries = this.deliveriesFor(check, events);
@@ -281,7 +291,12 @@ export class Monitor {
   }
 
   private deliveriesFor(check: ResolvedCheck, events: readonly AlertEvent[]): Delivery[] {
-    const context: AlertContext = { check: check.name, group: check.group, type: check.type, target: check.target };
+    const context: AlertContext = {
+      check: check.name,
+      group: check.group,
+      type: check.type,
+      target: check.target,
+    };
     const now = this.now();
     return events.flatMap((event) =>
       this.options.config.monitor.channels

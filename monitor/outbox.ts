@@ -7,8 +7,9 @@
  * delays the record, never the alert; after a restart the pending ones are loaded again and
  * sent (at least once: a receiver can drop a repeat by its X-Pitchey-Delivery key).
  */
-import type { ChannelConfig } from './config.ts';
+
 import { type SendResult, send as sendToChannel } from './channels.ts';
+import type { ChannelConfig } from './config.ts';
 import type { Delivery } from './store.ts';
 
 export const FIRST_BACKOFF_MS = 2_000;
@@ -47,7 +48,8 @@ export class Outbox {
   }
 
   add(deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) if (d.status === 'pending' && !this.queue.some((q) => q.key === d.key)) this.queue.push(d);
+    for (const d of deliveries)
+      if (d.status === 'pending' && !this.queue.some((q) => q.key === d.key)) this.queue.push(d);
   }
 
   get pending(): number {

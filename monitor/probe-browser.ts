@@ -27,7 +27,7 @@ const quiet = { update() {} };
 /** The trend's median in ms (one sample: that sample). */
 function median(item: Item | undefined, metric: string): number | undefined {
   const m = item?.metrics[metric];
-  if (!m || m.type !== 'trend' || m.count === 0) return undefined;
+  if (m?.type !== 'trend' || m.count === 0) return undefined;
   return m.values.med ?? undefined;
 }
 
@@ -37,7 +37,12 @@ export function judgeJourney(check: JourneyCheck, output: SuiteOutput): AttemptR
   const durationMs = median(item, 'journey_duration') ?? 0;
   const checks = item?.metrics.checks;
   if (!item || !checks || checks.type !== 'rate' || checks.count === 0)
-    return { outcome: 'fail', durationMs, errorClass: 'browser', message: output.notes[0] ?? 'the journey did not run' };
+    return {
+      outcome: 'fail',
+      durationMs,
+      errorClass: 'browser',
+      message: output.notes[0] ?? 'the journey did not run',
+    };
   if ((checks.rate ?? 0) < 1) {
     const note = output.notes.find((n) => n.includes('failed')) ?? 'the journey failed';
     return { outcome: 'fail', durationMs, errorClass: 'assertion', message: note };
@@ -65,7 +70,11 @@ export function judgeLighthouse(check: LighthouseCheck, output: SuiteOutput): At
   for (const group of output.thresholds ?? []) {
     for (const [metric, expressions] of Object.entries(group.metrics)) {
       for (const expression of expressions) {
-        const result = evaluate(item.metrics[metric], metric, parseThreshold(expression, `${check.name} ${metric}`));
+        const result = evaluate(
+          item.metrics[metric],
+          metric,
+          parseThreshold(expression, `${check.name} ${metric}`),
+        );
         if (result.status === 'fail')
           return {
             outcome: 'degraded',
@@ -77,7 +86,11 @@ export function judgeLighthouse(check: LighthouseCheck, output: SuiteOutput): At
     }
   }
   if (check.degradedAfterMs !== undefined && lcp > check.degradedAfterMs)
-    return { outcome: 'degraded', durationMs: lcp, message: `LCP ${Math.round(lcp)} ms, slower than ${check.degradedAfterMs} ms` };
+    return {
+      outcome: 'degraded',
+      durationMs: lcp,
+      message: `LCP ${Math.round(lcp)} ms, slower than ${check.degradedAfterMs} ms`,
+    };
   return { outcome: 'pass', durationMs: lcp };
 }
 
@@ -128,7 +141,11 @@ export async function probeBrowser(
       durationMs: performance.now() - started,
       // No browser on this machine: the monitor cannot run the check (exit 2 in `once`).
       errorClass:
-        error instanceof BrowserNotFoundError ? 'internal' : timeout.aborted && !signal.aborted ? 'timeout' : 'browser',
+        error instanceof BrowserNotFoundError
+          ? 'internal'
+          : timeout.aborted && !signal.aborted
+            ? 'timeout'
+            : 'browser',
       message: (error as Error).message,
     };
   }

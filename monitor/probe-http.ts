@@ -8,8 +8,8 @@ import { classifyError } from '../core/http-errors.ts';
 import { checkHealthBody } from '../health/checks.ts';
 import { firstFailure, type Observation } from './assertions.ts';
 import type { ResolvedCheck } from './checks.ts';
-import type { ErrorClass } from './retry.ts';
 import type { Outcome } from './incidents.ts';
+import type { ErrorClass } from './retry.ts';
 
 export interface AttemptResult {
   outcome: Outcome;

@@ -32,7 +32,9 @@ export function spreadOffsets(checks: readonly { name: string; schedule: Schedul
       byInterval.set(c.schedule.intervalMs, [...(byInterval.get(c.schedule.intervalMs) ?? []), c.name]);
   const offsets = new Map<string, number>();
   for (const [interval, names] of byInterval)
-    names.forEach((name, i) => offsets.set(name, Math.floor((interval * i) / names.length)));
+    names.forEach((name, i) => {
+      offsets.set(name, Math.floor((interval * i) / names.length));
+    });
   return offsets;
 }
 
@@ -66,15 +68,18 @@ export class Scheduler {
   private every(check: ScheduledCheck, intervalMs: number, firstDue: number): void {
     const arm = (due: number) => {
       if (this.stopped) return;
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.fire(check, due);
-        // The next slot after now: a late or skipped slot is not made up in a burst.
-        const now = performance.now();
-        let next = due + intervalMs;
-        if (next <= now) next += Math.ceil((now - next) / intervalMs) * intervalMs;
-        arm(next);
-      }, Math.max(0, due - performance.now()));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          this.fire(check, due);
+          // The next slot after now: a late or skipped slot is not made up in a burst.
+          const now = performance.now();
+          let next = due + intervalMs;
+          if (next <= now) next += Math.ceil((now - next) / intervalMs) * intervalMs;
+          arm(next);
+        },
+        Math.max(0, due - performance.now()),
+      );
       this.timers.add(timer);
     };
     arm(firstDue);

@@ -196,7 +196,10 @@ export class MonitorStore {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
       .get();
     const version = hasMeta
-      ? Number((this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined)?.value ?? 0)
+      ? Number(
+          (this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined)?.value ??
+            0,
+        )
       : 0;
     if (version > SCHEMA_VERSION) {
       this.db.close();
@@ -205,7 +208,9 @@ export class MonitorStore {
       );
     }
     this.db.exec(SCHEMA);
-    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    this.db
+      .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)")
+      .run(String(SCHEMA_VERSION));
   }
 
   close(): void {
@@ -264,9 +269,16 @@ export class MonitorStore {
   }
 
   /** A reminder between runs: the state and the deliveries, together. */
-  recordTick(check: string, state: CheckState, events: readonly AlertEvent[], deliveries: readonly Delivery[]): void {
+  recordTick(
+    check: string,
+    state: CheckState,
+    events: readonly AlertEvent[],
+    deliveries: readonly Delivery[],
+  ): void {
     this.db.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)').run(check, JSON.stringify(state));
+      this.db
+        .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
+        .run(check, JSON.stringify(state));
       this.applyEvents(events);
       this.saveDeliveries(deliveries);
     })();
@@ -284,9 +296,15 @@ export class MonitorStore {
         .prepare('SELECT * FROM attempts WHERE id > ? AND final = 1 ORDER BY id')
         .all(through) as Row[];
       if (!rows.length) return 0;
-      const groups = new Map<string, { period: 'minute' | 'hour'; check: string; start: number; runs: Row[] }>();
+      const groups = new Map<
+        string,
+        { period: 'minute' | 'hour'; check: string; start: number; runs: Row[] }
+      >();
       for (const row of rows) {
-        for (const [period, size] of [['minute', MINUTE], ['hour', HOUR]] as const) {
+        for (const [period, size] of [
+          ['minute', MINUTE],
+          ['hour', HOUR],
+        ] as const) {
           const start = Math.floor((row.started_at as number) / size) * size;
           const key = `${period} ${row.check_name} ${start}`;
           const group = groups.get(key) ?? { period, check: row.check_name as string, start, runs: [] };
@@ -294,7 +312,8 @@ export class MonitorStore {
           groups.set(key, group);
         }
       }
-      for (const group of groups.values()) this.addToRollup(group.period, group.check, group.start, group.runs);
+      for (const group of groups.values())
+        this.addToRollup(group.period, group.check, group.start, group.runs);
       this.setMeta('rolled_through', String(rows[rows.length - 1]?.id));
       return rows.length;
     })();
@@ -306,7 +325,18 @@ export class MonitorStore {
       .get(period, check, start) as Row | undefined;
     const rollup: Rollup = row
       ? toRollup(row)
-      : { check, start, runs: 0, passed: 0, degraded: 0, failed: 0, excluded: 0, cacheHits: 0, cacheLookups: 0, histogram: '' };
+      : {
+          check,
+          start,
+          runs: 0,
+          passed: 0,
+          degraded: 0,
+          failed: 0,
+          excluded: 0,
+          cacheHits: 0,
+          cacheLookups: 0,
+          histogram: '',
+        };
     // Merged into a fresh one: a decoded histogram does not grow to take a larger value.
     const histogram = rollup.histogram ? mergeHistograms([rollup.histogram]) : createHistogram();
     for (const run of runs) {
@@ -356,7 +386,9 @@ export class MonitorStore {
           )
           .run(incident.id, incident.id.split('@')[0], incident.severity, incident.openedAt, incident.cause);
       else if (event.type === 'reminder')
-        this.db.prepare('UPDATE incidents SET reminders = ? WHERE id = ?').run(incident.reminders, incident.id);
+        this.db
+          .prepare('UPDATE incidents SET reminders = ? WHERE id = ?')
+          .run(incident.reminders, incident.id);
       else this.db.prepare('UPDATE incidents SET resolved_at = ? WHERE id = ?').run(event.at, incident.id);
     }
   }
@@ -371,14 +403,15 @@ export class MonitorStore {
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
          next_at = excluded.next_at, last_error = excluded.last_error, sent_at = excluded.sent_at`,
     );
-    for (const d of deliveries) upsert.run({ ...d, lastError: d.lastError ?? null, sentAt: d.sentAt ?? null });
+    for (const d of deliveries)
+      upsert.run({ ...d, lastError: d.lastError ?? null, sentAt: d.sentAt ?? null });
   }
 
   /** Deliveries not yet sent nor given up, oldest first (an incident's trigger before its resolve). */
   pendingDeliveries(): Delivery[] {
-    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY id").all() as Row[]).map(
-      toDelivery,
-    );
+    return (
+      this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY id").all() as Row[]
+    ).map(toDelivery);
   }
 
   deliveries(filter: { check?: string; incidentId?: string } = {}): Delivery[] {
@@ -387,7 +420,12 @@ export class MonitorStore {
         .prepare(
           'SELECT * FROM deliveries WHERE (? IS NULL OR check_name = ?) AND (? IS NULL OR incident_id = ?) ORDER BY id',
         )
-        .all(filter.check ?? null, filter.check ?? null, filter.incidentId ?? null, filter.incidentId ?? null) as Row[]
+        .all(
+          filter.check ?? null,
+          filter.check ?? null,
+          filter.incidentId ?? null,
+          filter.incidentId ?? null,
+        ) as Row[]
     ).map(toDelivery);
   }
 
@@ -397,7 +435,9 @@ export class MonitorStore {
     if (filter.check) where.push('check_name = @check');
     return (
       this.db
-        .prepare(`SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at`)
+        .prepare(
+          `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at`,
+        )
         .all(filter.check ? { check: filter.check } : {}) as Row[]
     ).map(toIncident);
   }

@@ -57,7 +57,9 @@ async function main(): Promise<number> {
   try {
     monitor = new Monitor({ config, baseUrl: target.url, database });
     if (target.embedded)
-      console.log(`monitoring the embedded Pitchey at ${target.url.origin} (set BASE_URL to monitor a deployment)`);
+      console.log(
+        `monitoring the embedded Pitchey at ${target.url.origin} (set BASE_URL to monitor a deployment)`,
+      );
     if (command === 'once') {
       const records = await monitor.runAllOnce();
       let failed = 0;
@@ -68,7 +70,9 @@ async function main(): Promise<number> {
         if (!final) continue;
         const line = `${final.outcome.padEnd(8)} ${check.name.padEnd(20)} ${Math.round(final.durationMs)
           .toString()
-          .padStart(6)} ms${attempts.length > 1 ? ` (${attempts.length} attempts)` : ''}${final.message ? `  ${final.message}` : ''}`;
+          .padStart(
+            6,
+          )} ms${attempts.length > 1 ? ` (${attempts.length} attempts)` : ''}${final.message ? `  ${final.message}` : ''}`;
         console.log(line);
         if (final.outcome === 'fail') failed++;
         if (final.outcome === 'degraded') degraded++;

@@ -24,7 +24,8 @@ function files(dir: string): string[] {
 }
 
 function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
+  if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier))
+    return undefined;
   // k6's own modules, in the scripts the exporter writes: real k6 resolves them, not Node.
   if (specifier === 'k6' || specifier.startsWith('k6/')) return undefined;
   const parts = specifier.split('/');
@@ -45,7 +46,9 @@ describe('run-time packages', () => {
       }
     }
     expect(imported.size).toBeGreaterThan(10);
-    const missing = [...imported].filter(([name]) => !(name in pkg.dependencies)).map(([n, f]) => `${n} (${f})`);
+    const missing = [...imported]
+      .filter(([name]) => !(name in pkg.dependencies))
+      .map(([n, f]) => `${n} (${f})`);
     expect(missing).toEqual([]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AssertionSyntaxError, evaluateAssertion, type Observation, parseAssertion } from '../monitor/assertions.ts';
+import {
+  AssertionSyntaxError,
+  evaluateAssertion,
+  type Observation,
+  parseAssertion,
+} from '../monitor/assertions.ts';
 
 const seen: Observation = {
   connected: true,
@@ -62,8 +67,7 @@ describe('monitor assertions (Gatus conditions)', () => {
       ['[BODY].a..b == 1', /cannot read the path/],
       ['[STATUS] < any(1, 2)', /go with == or !=/],
     ] as const)
-      expect(() => parseAssertion(bad), bad).toThrow(AssertionSyntaxError);
-    expect(() => parseAssertion('[STATU] == 200')).toThrow(/unknown placeholder \[STATU\]/);
-    expect(() => parseAssertion('[STATUS]==200')).toThrow(/spaces around/);
+      expect(() => parseAssertion(bad), bad).toThrow(message);
+    expect(() => parseAssertion('[STATU] == 200')).toThrow(AssertionSyntaxError);
   });
 });

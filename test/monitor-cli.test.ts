@@ -71,7 +71,8 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
 
 const exited = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
@@ -120,11 +121,15 @@ describe('health-monitor.sh', () => {
       target.target.applyFaults(parseFaults({}, 'test'));
     }
     const bad = await writeConfig('bad.config.mjs', {
-      checks: [{ name: 'api', type: 'http', url: '/api/trending', every: '30s', assertions: ['[STATU] == 200'] }],
+      checks: [
+        { name: 'api', type: 'http', url: '/api/trending', every: '30s', assertions: ['[STATU] == 200'] },
+      ],
     });
     const badResult = await once(['--config', bad], { BASE_URL: target.url });
     expect(badResult.code).toBe(2);
-    expect(badResult.stderr).toMatch(/bad\.config\.mjs: monitor\.checks\.0\.assertions\.0: "\[STATU\] == 200": unknown placeholder/);
+    expect(badResult.stderr).toMatch(
+      /bad\.config\.mjs: monitor\.checks\.0\.assertions\.0: "\[STATU\] == 200": unknown placeholder/,
+    );
     const corrupt = join(dir, 'corrupt.db');
     await writeFile(corrupt, 'garbage'.repeat(1000));
     const corruptResult = await once(['--config', config, '--db', corrupt], { BASE_URL: target.url });

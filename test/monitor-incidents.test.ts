@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  advance,
   type AlertEvent,
+  advance,
   type CheckState,
   INITIAL_STATE,
   type IncidentPolicy,
@@ -24,7 +24,12 @@ function play(outcomes: Outcome[], policy = POLICY, start: CheckState = INITIAL_
   const events: AlertEvent[] = [];
   outcomes.forEach((outcome, i) => {
     const at = t0 + i * 30_000;
-    const out = advance(state, { outcome, at, message: outcome === 'pass' ? '' : `${outcome} at ${i}` }, policy, (t) => `c@${t}`);
+    const out = advance(
+      state,
+      { outcome, at, message: outcome === 'pass' ? '' : `${outcome} at ${i}` },
+      policy,
+      (t) => `c@${t}`,
+    );
     state = out.state;
     events.push(...out.events);
   });
@@ -33,7 +38,22 @@ function play(outcomes: Outcome[], policy = POLICY, start: CheckState = INITIAL_
 
 describe('incident state machine', () => {
   it('opens after N consecutive failures and resolves after M passes: one trigger, one resolve', () => {
-    const { types, events, state } = play(['pass', 'fail', 'fail', 'pass', 'fail', 'fail', 'fail', 'fail', 'fail', 'pass', 'fail', 'pass', 'pass', 'pass']);
+    const { types, events, state } = play([
+      'pass',
+      'fail',
+      'fail',
+      'pass',
+      'fail',
+      'fail',
+      'fail',
+      'fail',
+      'fail',
+      'pass',
+      'fail',
+      'pass',
+      'pass',
+      'pass',
+    ]);
     expect(types).toEqual(['trigger', 'resolve']);
     expect(events[0]?.incident.id).toBe(`c@${1_000_000 + 6 * 30_000}`);
     expect(events[0]?.message).toBe('fail at 6');
@@ -45,7 +65,10 @@ describe('incident state machine', () => {
   it('degraded is not failed: no incident unless degraded alerts are on, then a warning that escalates in place', () => {
     expect(play(['degraded', 'degraded', 'degraded', 'degraded']).types).toEqual([]);
     const policy = { ...POLICY, alertOnDegraded: true };
-    const { events } = play(['degraded', 'degraded', 'degraded', 'fail', 'fail', 'fail', 'pass', 'pass'], policy);
+    const { events } = play(
+      ['degraded', 'degraded', 'degraded', 'fail', 'fail', 'fail', 'pass', 'pass'],
+      policy,
+    );
     expect(events.map((e) => `${e.type}:${e.incident.severity}`)).toEqual([
       'trigger:degraded',
       'trigger:failed',
@@ -56,8 +79,13 @@ describe('incident state machine', () => {
 
   it('a failed incident is not resolved by degraded runs when degraded alerts are on', () => {
     const policy = { ...POLICY, alertOnDegraded: true };
-    expect(play(['fail', 'fail', 'fail', 'degraded', 'degraded', 'degraded'], policy).types).toEqual(['trigger']);
-    expect(play(['fail', 'fail', 'fail', 'degraded', 'degraded'], POLICY).types).toEqual(['trigger', 'resolve']);
+    expect(play(['fail', 'fail', 'fail', 'degraded', 'degraded', 'degraded'], policy).types).toEqual([
+      'trigger',
+    ]);
+    expect(play(['fail', 'fail', 'fail', 'degraded', 'degraded'], POLICY).types).toEqual([
+      'trigger',
+      'resolve',
+    ]);
   });
 
   it('opens after T minutes failing even before N runs', () => {

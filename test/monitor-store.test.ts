@@ -8,10 +8,21 @@ import { advance, INITIAL_STATE } from '../monitor/incidents.ts';
 import { maintenanceAt } from '../monitor/maintenance.ts';
 import { type Attempt, type Delivery, MonitorStore, SCHEMA_VERSION, StoreError } from '../monitor/store.ts';
 
-const POLICY = { failureThreshold: 1, failingForMs: 0, successThreshold: 1, reminderEveryMs: 0, alertOnDegraded: false };
+const POLICY = {
+  failureThreshold: 1,
+  failingForMs: 0,
+  successThreshold: 1,
+  reminderEveryMs: 0,
+  alertOnDegraded: false,
+};
 const MINUTE = 60_000;
 
-function attempt(at: number, outcome: Attempt['outcome'], durationMs: number, extra: Partial<Attempt> = {}): Attempt {
+function attempt(
+  at: number,
+  outcome: Attempt['outcome'],
+  durationMs: number,
+  extra: Partial<Attempt> = {},
+): Attempt {
   return { check: 'api', runId: `api@${at}`, attempt: 1, startedAt: at, durationMs, outcome, ...extra };
 }
 
@@ -27,20 +38,39 @@ describe('monitor store', () => {
   it('keeps every attempt, the state, incidents and deliveries of a run together, across a reopen', () => {
     const file = join(dir, 'm.db');
     const store = MonitorStore.open(file);
-    const { state, events } = advance(INITIAL_STATE, { outcome: 'fail', at: 1_000, message: 'HTTP 500' }, POLICY, (t) => `api@${t}`);
+    const { state, events } = advance(
+      INITIAL_STATE,
+      { outcome: 'fail', at: 1_000, message: 'HTTP 500' },
+      POLICY,
+      (t) => `api@${t}`,
+    );
     const delivery: Delivery = {
-      key: 'k1', incidentId: 'api@1000', check: 'api', channel: 'hook', event: 'trigger', payload: '{}',
-      status: 'pending', attempts: 0, nextAt: 1_000, createdAt: 1_000,
+      key: 'k1',
+      incidentId: 'api@1000',
+      check: 'api',
+      channel: 'hook',
+      event: 'trigger',
+      payload: '{}',
+      status: 'pending',
+      attempts: 0,
+      nextAt: 1_000,
+      createdAt: 1_000,
     };
     store.recordRun(
-      [attempt(1_000, 'fail', 12, { errorClass: 'http', httpStatus: 500 }), attempt(3_000, 'fail', 11, { attempt: 2, errorClass: 'http' })],
+      [
+        attempt(1_000, 'fail', 12, { errorClass: 'http', httpStatus: 500 }),
+        attempt(3_000, 'fail', 11, { attempt: 2, errorClass: 'http' }),
+      ],
       state,
       events,
       [delivery],
     );
     store.close();
     const again = MonitorStore.open(file);
-    expect(again.attempts('api').map((a) => [a.attempt, a.final])).toEqual([[1, false], [2, true]]);
+    expect(again.attempts('api').map((a) => [a.attempt, a.final])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect(again.loadStates().get('api')?.incident?.id).toBe('api@1000');
     expect(again.incidents({ open: true }).map((i) => i.id)).toEqual(['api@1000']);
     expect(again.pendingDeliveries().map((d) => d.key)).toEqual(['k1']);
@@ -56,20 +86,39 @@ describe('monitor store', () => {
     for (let i = 0; i < 120; i++) {
       const d = 10 + (i % 40);
       durations.push(d);
-      store.recordRun([attempt(i * 1_000, i % 30 === 0 ? 'fail' : 'pass', d, { cache: i % 2 ? 'hit' : 'miss' })], undefined, [], []);
+      store.recordRun(
+        [attempt(i * 1_000, i % 30 === 0 ? 'fail' : 'pass', d, { cache: i % 2 ? 'hit' : 'miss' })],
+        undefined,
+        [],
+        [],
+      );
     }
     store.recordRun([attempt(5_000, 'fail', 999, { maintenance: 'deploy' })], undefined, [], []);
-    store.recordRun([attempt(6_000, 'fail', 999, { offline: true, errorClass: 'network' })], undefined, [], []);
+    store.recordRun(
+      [attempt(6_000, 'fail', 999, { offline: true, errorClass: 'network' })],
+      undefined,
+      [],
+      [],
+    );
     const minutes = store.rollups('minute', 0, 10 * MINUTE, 'api');
     expect(minutes.map((m) => m.start)).toEqual([0, MINUTE]);
-    expect(minutes[0]).toMatchObject({ runs: 62, passed: 58, failed: 2, excluded: 2, cacheLookups: 60, cacheHits: 30 });
+    expect(minutes[0]).toMatchObject({
+      runs: 62,
+      passed: 58,
+      failed: 2,
+      excluded: 2,
+      cacheLookups: 60,
+      cacheHits: 30,
+    });
     const [hour] = store.rollups('hour', 0, 3_600_000, 'api');
     expect(hour).toMatchObject({ runs: 122, passed: 116, failed: 4, excluded: 2 });
     const merged = mergeHistograms(minutes.map((m) => m.histogram));
     const sorted = [...durations].sort((a, b) => a - b);
     const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1] as number;
     expect(percentile(merged, 95) / 1000).toBeCloseTo(p95, 0);
-    expect(percentile(decodeHistogram((hour as { histogram: string }).histogram), 95)).toBe(percentile(merged, 95));
+    expect(percentile(decodeHistogram((hour as { histogram: string }).histogram), 95)).toBe(
+      percentile(merged, 95),
+    );
     store.close();
   });
 
