@@ -5,9 +5,9 @@
  * Validated before any load starts; errors name the scenario and the field.
  */
 import { z } from 'zod';
+import { parseDuration } from '../core/duration.ts';
 import { PerfError } from '../core/errors.ts';
 import { parseMetricKey, parseThreshold } from '../core/threshold.ts';
-import { parseDuration } from '../core/duration.ts';
 
 export const EXECUTORS = [
   'constant-arrival-rate',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../core/duration.ts';
 import {
   createHistogram,
   decodeHistogram,
@@ -8,7 +9,6 @@ import {
 } from '../core/histogram.ts';
 import { seededRandom } from '../core/random.ts';
 import { dispatch } from '../load/dispatch.ts';
-import { formatDuration, parseDuration } from '../core/duration.ts';
 import { vuSteps } from '../load/engines/closed.ts';
 import type { Clock } from '../load/engines/types.ts';
 import { failedCheck, isExpectedStatus, prepare, weightedPicker } from '../load/mix.ts';
