@@ -2,8 +2,29 @@
  * `health-monitor.sh status`: each check's current state and the open incidents, read from
  * storage (so it works beside a running monitor, or after it stopped).
  */
+import { mergeHistograms, percentile } from '../core/histogram.ts';
 import type { CheckState } from './incidents.ts';
-import type { MonitorStore } from './store.ts';
+import type { MonitorStore, Rollup } from './store.ts';
+
+const DAY = 86_400_000;
+
+/** The last 24 h of a check from its hourly rollups (pure): uptime, P95, cache hit ratio. */
+export function lastDay(rollups: readonly Rollup[]): string {
+  const counted = rollups.reduce((n, r) => n + r.runs - r.excluded, 0);
+  if (!counted) return 'no runs in 24 h';
+  const up = rollups.reduce((n, r) => n + r.passed + r.degraded, 0);
+  const histograms = rollups.map((r) => r.histogram).filter(Boolean);
+  const p95 = histograms.length ? percentile(mergeHistograms(histograms), 95) / 1000 : Number.NaN;
+  const lookups = rollups.reduce((n, r) => n + r.cacheLookups, 0);
+  const hits = rollups.reduce((n, r) => n + r.cacheHits, 0);
+  return [
+    `24 h: uptime ${((100 * up) / counted).toFixed(2)} % of ${counted} runs`,
+    Number.isNaN(p95) ? undefined : `P95 ${p95 < 10 ? p95.toFixed(1) : Math.round(p95)} ms`,
+    lookups ? `cache hits ${Math.round((100 * hits) / lookups)} %` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
 
 function ago(ms: number): string {
   if (ms < 0) return 'in the future (clock changed?)';
@@ -23,7 +44,9 @@ export function renderStatus(store: MonitorStore, now: number): string {
   );
   const states = [...store.loadStates()].sort(([a], [b]) => a.localeCompare(b));
   if (!states.length) lines.push('no check has run yet');
-  for (const [name, state] of states) lines.push(describeState(name, state, now));
+  const day = store.rollups('hour', now - DAY, now + DAY);
+  for (const [name, state] of states)
+    lines.push(`${describeState(name, state, now)}\n      ${lastDay(day.filter((r) => r.check === name))}`);
   const open = store.incidents({ open: true });
   lines.push(open.length ? `open incidents (${open.length}):` : 'open incidents: none');
   for (const incident of open)

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeHistogram, mergeHistograms, percentile } from '../core/histogram.ts';
 import { advance, INITIAL_STATE } from '../monitor/incidents.ts';
 import { maintenanceAt } from '../monitor/maintenance.ts';
+import { lastDay, renderStatus } from '../monitor/status.ts';
 import { type Attempt, type Delivery, MonitorStore, SCHEMA_VERSION, StoreError } from '../monitor/store.ts';
 
 const POLICY = {
@@ -134,6 +135,32 @@ describe('monitor store', () => {
     again.recordRun([attempt(4_000, 'fail', 5)], undefined, [], []);
     expect(again.rollups('minute', 0, MINUTE)[0]).toMatchObject({ runs: 4, failed: 1 });
     again.close();
+  });
+
+  it('status: each check with its last 24 h (uptime without maintenance, P95, cache hits) and open incidents', () => {
+    const store = MonitorStore.open(join(dir, 'm.db'));
+    const now = 10 * 3_600_000;
+    const { state, events } = advance(
+      INITIAL_STATE,
+      { outcome: 'fail', at: now - 5_000, message: 'HTTP 500' },
+      POLICY,
+      (t) => `api@${t}`,
+    );
+    for (let i = 0; i < 9; i++)
+      store.recordRun(
+        [attempt(now - 3_600_000 + i * 1_000, 'pass', 10 + i, { cache: i < 6 ? 'hit' : 'miss' })],
+        undefined,
+        [],
+        [],
+      );
+    store.recordRun([attempt(now - 60_000, 'fail', 50, { maintenance: 'deploy' })], undefined, [], []);
+    store.recordRun([attempt(now - 5_000, 'fail', 40, { httpStatus: 500 })], state, events, []);
+    const day = store.rollups('hour', now - 86_400_000, now + 1);
+    expect(lastDay(day)).toBe('24 h: uptime 90.00 % of 10 runs, P95 40 ms, cache hits 67 %');
+    const text = renderStatus(store, now);
+    expect(text).toMatch(/api\s+fail\s+1 failed in a row, last run 5 s ago/);
+    expect(text).toMatch(/open incidents \(1\):\n {2}api@35995000 {2}failed/);
+    store.close();
   });
 
   it('retention deletes old attempts and minute rollups, keeps hourly ones longer', () => {
