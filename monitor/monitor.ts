@@ -113,6 +113,7 @@ export class Monitor {
   private readonly browserSlot = pLimit(1);
   private readonly shutdown = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
 
   constructor(private readonly options: MonitorOptions) {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
@@ -168,6 +169,7 @@ export class Monitor {
 
   /** Stops scheduling, waits for runs in flight (bounded), delivers what it can, closes storage. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     const finished = await this.scheduler.stop(this.options.config.monitor.shutdownTimeout);
     if (!finished) {
@@ -206,6 +208,12 @@ export class Monitor {
       const attempts = await this.attempt(check);
       const final = attempts[attempts.length - 1] as Attempt;
       const previous = this.stateOf(check.name);
+      // A failure that ends while the monitor stops is not trusted: on a signal the browsers
+      // are closed under the journeys. It is in flight, and not recorded.
+      if (this.stopping && final.outcome === 'fail') {
+        this.log(`${check.name}: run ended failing while stopping (${final.message}): not recorded`);
+        return { check, attempts, state: previous, events: [] };
+      }
       let state = previous;
       let events: AlertEvent[] = [];
       if (final.maintenance === undefined && !final.offline) {
