@@ -114,6 +114,8 @@ export class Monitor {
   private readonly shutdown = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  /** Runs under way, scheduled or not (runAllOnce, tests): stop() waits for them. */
+  private readonly inFlight = new Set<Promise<RunRecord>>();
 
   constructor(private readonly options: MonitorOptions) {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
@@ -171,7 +173,15 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
-    const finished = await this.scheduler.stop(this.options.config.monitor.shutdownTimeout);
+    this.scheduler.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.options.config.monitor.shutdownTimeout);
+      }),
+    ]);
+    clearTimeout(timer);
     if (!finished) {
       this.log('checks still running at the shutdown bound: stopped, their attempts are not recorded');
       this.shutdown.abort();
@@ -201,7 +211,14 @@ export class Monitor {
   }
 
   /** One run of a check: attempts (with retries), state, incidents, alerts, stored together. */
-  async runCheck(check: ResolvedCheck, due: number): Promise<RunRecord> {
+  runCheck(check: ResolvedCheck, due: number): Promise<RunRecord> {
+    const run = this.runCheckNow(check, due);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private runCheckNow(check: ResolvedCheck, due: number): Promise<RunRecord> {
     const slot = isBrowserCheck(check) ? this.browserSlot : this.httpSlots;
     return slot(async () => {
       this.scheduler.started(due);

@@ -109,20 +109,12 @@ export class Scheduler {
     this.stats.lateness.push(performance.now() - due);
   }
 
-  /** Stops scheduling; resolves when the runs in flight end, or after `timeoutMs` (false then). */
-  async stop(timeoutMs: number): Promise<boolean> {
+  /** Stops scheduling (the runs under way go on: their owner waits for them). */
+  stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const cron of this.crons) cron.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const inFlight = Promise.allSettled([...this.running.values()]).then(() => true);
-    const bound = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const finished = await Promise.race([inFlight, bound]);
-    clearTimeout(timer);
-    return finished;
   }
 
   get busy(): number {

@@ -20,7 +20,11 @@ let receiver: Receiver;
 const monitors: Monitor[] = [];
 const logs: string[] = [];
 
-function open(monitorSection: Record<string, unknown> = {}, now?: () => number): Monitor {
+function open(
+  monitorSection: Record<string, unknown> = {},
+  now?: () => number,
+  probe?: ConstructorParameters<typeof Monitor>[0]['probe'],
+): Monitor {
   const config = parseConfig(
     {
       monitor: {
@@ -49,6 +53,7 @@ function open(monitorSection: Record<string, unknown> = {}, now?: () => number):
     database: join(dir, 'monitor.db'),
     log: (line) => logs.push(line),
     ...(now ? { now } : {}),
+    ...(probe ? { probe } : {}),
   });
   monitors.push(monitor);
   return monitor;
@@ -279,5 +284,31 @@ describe('monitor', () => {
       delete process.env.TEST_SLACK_URL;
       delete process.env.TEST_PD_KEY;
     }
+  });
+
+  it('a run that fails while the monitor stops (browsers closed under it) is not recorded; one that passes is', async () => {
+    const slow = (outcome: 'pass' | 'fail') => async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return {
+        outcome,
+        durationMs: 300,
+        ...(outcome === 'fail' ? { errorClass: 'browser' as const, message: 'browser closed' } : {}),
+      };
+    };
+    const failing = open({}, undefined, slow('fail'));
+    const run = failing.runCheck(check(failing), performance.now());
+    await failing.stop();
+    expect((await run).events).toEqual([]);
+    expect(
+      logs.some((l) => /run ended failing while stopping \(browser closed\): not recorded/.test(l)),
+    ).toBe(true);
+    const passing = open({}, undefined, slow('pass'));
+    const ok = passing.runCheck(check(passing), performance.now());
+    await passing.stop();
+    expect((await ok).state.last).toBe('pass');
+    const { MonitorStore } = await import('../monitor/store.ts');
+    const store = MonitorStore.open(join(dir, 'monitor.db'));
+    expect(store.attempts('api-trending').map((a) => a.outcome)).toEqual(['pass']);
+    store.close();
   });
 });
