@@ -116,48 +116,18 @@ CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (status, next_at);
 
 type Row = Record<string, unknown>;
 
-function toDelivery(row: Row): Delivery {
-  return {
-    key: row.key as string,
-    incidentId: row.incident_id as string,
-    check: row.check_name as string,
-    channel: row.channel as string,
-    event: row.event as Delivery['event'],
-    payload: row.payload as string,
-    status: row.status as Delivery['status'],
-    attempts: row.attempts as number,
-    nextAt: row.next_at as number,
-    lastError: (row.last_error as string | null) ?? undefined,
-    createdAt: row.created_at as number,
-    sentAt: (row.sent_at as number | null) ?? undefined,
-  };
-}
-
-function toRollup(row: Row): Rollup {
-  return {
-    check: row.check_name as string,
-    start: row.start as number,
-    runs: row.runs as number,
-    passed: row.passed as number,
-    degraded: row.degraded as number,
-    failed: row.failed as number,
-    excluded: row.excluded as number,
-    cacheHits: row.cache_hits as number,
-    cacheLookups: row.cache_lookups as number,
-    histogram: row.histogram as string,
-  };
-}
-
-function toIncident(row: Row): IncidentRow {
-  return {
-    id: row.id as string,
-    check: row.check_name as string,
-    severity: row.severity as IncidentRow['severity'],
-    openedAt: row.opened_at as number,
-    resolvedAt: (row.resolved_at as number | null) ?? undefined,
-    cause: row.cause as string,
-    reminders: row.reminders as number,
-  };
+/**
+ * A row as the camelCase fields of T (check_name → check, next_at → nextAt); NULL becomes
+ * absent; a numeric id (the rowid of attempts and deliveries) and a rollup's period are left out.
+ */
+function fromRow<T>(row: Row): T {
+  const out: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (value === null || (column === 'id' && typeof value === 'number') || column === 'period') continue;
+    out[column === 'check_name' ? 'check' : column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] =
+      value;
+  }
+  return out as T;
 }
 
 export class MonitorStore {
@@ -324,7 +294,7 @@ export class MonitorStore {
       .prepare('SELECT * FROM rollups WHERE period = ? AND check_name = ? AND start = ?')
       .get(period, check, start) as Row | undefined;
     const rollup: Rollup = row
-      ? toRollup(row)
+      ? fromRow<Rollup>(row)
       : {
           check,
           start,
@@ -411,7 +381,7 @@ export class MonitorStore {
   pendingDeliveries(): Delivery[] {
     return (
       this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY id").all() as Row[]
-    ).map(toDelivery);
+    ).map(fromRow<Delivery>);
   }
 
   deliveries(filter: { check?: string; incidentId?: string } = {}): Delivery[] {
@@ -426,7 +396,7 @@ export class MonitorStore {
           filter.incidentId ?? null,
           filter.incidentId ?? null,
         ) as Row[]
-    ).map(toDelivery);
+    ).map(fromRow<Delivery>);
   }
 
   incidents(filter: { open?: boolean; check?: string } = {}): IncidentRow[] {
@@ -439,28 +409,17 @@ export class MonitorStore {
           `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at`,
         )
         .all(filter.check ? { check: filter.check } : {}) as Row[]
-    ).map(toIncident);
+    ).map(fromRow<IncidentRow>);
   }
 
   attempts(check?: string, limit = 1000): (Attempt & { final: boolean })[] {
     const rows = this.db
       .prepare('SELECT * FROM attempts WHERE (? IS NULL OR check_name = ?) ORDER BY id DESC LIMIT ?')
       .all(check ?? null, check ?? null, limit) as Row[];
-    return rows.reverse().map((r) => ({
-      check: r.check_name as string,
-      runId: r.run_id as string,
-      attempt: r.attempt as number,
-      startedAt: r.started_at as number,
-      durationMs: r.duration_ms as number,
-      outcome: r.outcome as Outcome,
-      httpStatus: (r.http_status as number | null) ?? undefined,
-      errorClass: (r.error_class as ErrorClass | null) ?? undefined,
-      failedAssertion: (r.failed_assertion as string | null) ?? undefined,
-      message: (r.message as string | null) ?? undefined,
-      cache: (r.cache as string | null) ?? undefined,
-      maintenance: (r.maintenance as string | null) ?? undefined,
-      offline: r.offline === 1,
-      final: r.final === 1,
+    return rows.reverse().map((row) => ({
+      ...fromRow<Attempt>(row),
+      offline: row.offline === 1,
+      final: row.final === 1,
     }));
   }
 
@@ -473,7 +432,7 @@ export class MonitorStore {
           'SELECT * FROM rollups WHERE period = ? AND start >= ? AND start < ? AND (? IS NULL OR check_name = ?) ORDER BY start',
         )
         .all(period, from, to, check ?? null, check ?? null) as Row[]
-    ).map(toRollup);
+    ).map(fromRow<Rollup>);
   }
 
   setMeta(key: string, value: string): void {
