@@ -221,6 +221,8 @@ export class Monitor {
   private runCheckNow(check: ResolvedCheck, due: number): Promise<RunRecord> {
     const slot = isBrowserCheck(check) ? this.browserSlot : this.httpSlots;
     return slot(async () => {
+      // Queued behind the slot when the monitor began to stop: not started at all.
+      if (this.stopping) return { check, attempts: [], state: this.stateOf(check.name), events: [] };
       this.scheduler.started(due);
       const attempts = await this.attempt(check);
       const final = attempts[attempts.length - 1] as Attempt;
@@ -264,7 +266,7 @@ export class Monitor {
       const result = await this.probe(check);
       const attempt: Attempt = { check: check.name, runId, attempt: n, startedAt, ...result };
       attempts.push(attempt);
-      if (result.outcome !== 'fail' || this.shutdown.signal.aborted) break;
+      if (result.outcome !== 'fail' || this.stopping) break;
       const delay = retryDelayMs(check.retry, n + 1, result.errorClass ?? 'internal');
       if (delay === undefined) break;
       await new Promise((resolve) => setTimeout(resolve, delay));

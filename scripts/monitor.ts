@@ -83,15 +83,18 @@ async function main(): Promise<number> {
       );
       return broken ? 2 : failed ? 1 : 0;
     }
-    // Runs until SIGINT/SIGTERM: then the monitor stops (before the target it watches) and the
-    // process exits 0.
+    // Runs until SIGINT/SIGTERM: then the monitor stops first (its checks in flight finish, the
+    // target and the browsers still up), then the rest, and the process exits 0.
     const running = monitor;
     exitOnSignalWith(0);
-    onShutdown(async () => {
-      console.log('stopping: no new checks; waiting for the ones running…');
-      await running.stop();
-      console.log('monitor stopped');
-    });
+    onShutdown(
+      async () => {
+        console.log('stopping: no new checks; waiting for the ones running…');
+        await running.stop();
+        console.log('monitor stopped');
+      },
+      { first: true },
+    );
     running.start();
     started = true;
     return await new Promise<number>(() => {});

@@ -76,6 +76,9 @@ export const syntheticSuite: Suite<SyntheticSettings> = {
         const child = spawn(process.execPath, args, {
           cwd: ROOT,
           stdio: ['ignore', settings.console ?? 'inherit', settings.console ?? 'inherit'],
+          // Its own process group: a terminal's Ctrl-C reaches it through our cleanup (below),
+          // after whatever must stop first (the monitor lets a journey in flight finish).
+          detached: true,
           env: {
             ...process.env,
             PERF_BASE_URL: baseUrl.origin,

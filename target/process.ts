@@ -35,6 +35,10 @@ export async function spawnTarget(options: SpawnOptions = {}): Promise<ChildTarg
       ...(options.adminToken ? { TARGET_ADMIN_TOKEN: options.adminToken } : {}),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal signals the whole foreground group, and
+    // the target must outlive what still talks to it (the monitor's last checks); we stop it
+    // ourselves, in order. It still cannot outlive us: it exits when our stdin pipe closes.
+    detached: true,
   });
   const stop = onShutdown(() => stopChild(child));
   const stderr: string[] = [];
