@@ -300,6 +300,7 @@ describe('monitor', () => {
     };
     const failing = open({}, undefined, slow('fail'));
     const run = failing.runCheck(check(failing), performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await failing.stop();
     expect((await run).events).toEqual([]);
     expect(
@@ -307,11 +308,17 @@ describe('monitor', () => {
     ).toBe(true);
     const passing = open({}, undefined, slow('pass'));
     const ok = passing.runCheck(check(passing), performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await passing.stop();
     expect((await ok).state.last).toBe('pass');
     const { MonitorStore } = await import('../monitor/store.ts');
     const store = MonitorStore.open(join(dir, 'monitor.db'));
     expect(store.attempts('api-trending').map((a) => a.outcome)).toEqual(['pass']);
     store.close();
+    // A run still queued for its slot when the monitor stops is not started at all.
+    const queued = open({}, undefined, slow('pass'));
+    const never = queued.runCheck(check(queued), performance.now());
+    await queued.stop();
+    expect((await never).attempts).toEqual([]);
   });
 });
