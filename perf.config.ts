@@ -22,4 +22,12 @@ export default defineConfig({
     // Every health answer must pass its body check (ready reports every component ok).
     { suite: 'health', metrics: { checks: ['rate==1'] } },
   ],
+  // The synthetic monitor (npm run monitor, scripts/health-monitor.sh): without `checks`, the
+  // Pitchey defaults (README, "The synthetic monitor"). Channels read their secrets from the
+  // environment only.
+  monitor: {
+    channels: [],
+    // e.g. { name: 'slack', type: 'slack', urlEnv: 'SLACK_WEBHOOK_URL' },
+    //      { name: 'pager', type: 'pagerduty', routingKeyEnv: 'PAGERDUTY_ROUTING_KEY' },
+  },
 });
