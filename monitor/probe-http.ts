@@ -13,7 +13,10 @@ import type { ErrorClass } from './retry.ts';
 
 export interface AttemptResult {
   outcome: Outcome;
+  /** To the last byte of the answer (HTTP), or the journey's or page's time. */
   durationMs: number;
+  /** HTTP: to the response's headers (connect and server time, without the body). */
+  ttfbMs?: number | undefined;
   httpStatus?: number | undefined;
   errorClass?: ErrorClass | undefined;
   failedAssertion?: string | undefined;
@@ -80,6 +83,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal): Promise<
       ...(check.body !== undefined ? { body: check.body } : {}),
       signal: AbortSignal.any([signal, AbortSignal.timeout(check.timeoutMs)]),
     });
+    const ttfbMs = performance.now() - start;
     let body = '';
     for await (const chunk of res.body) {
       if (body.length < MAX_BODY_BYTES) body += (chunk as Buffer).toString();
@@ -92,7 +96,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal): Promise<
       body,
       headers: headerRecord(res.headers),
     };
-    return { durationMs, ...judgeHttp(check, seen) };
+    return { durationMs, ttfbMs, ...judgeHttp(check, seen) };
   } catch (error) {
     const durationMs = performance.now() - start;
     const errorClass = classifyError(error);

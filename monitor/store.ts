@@ -25,6 +25,7 @@ export interface Attempt {
   attempt: number;
   startedAt: number;
   durationMs: number;
+  ttfbMs?: number | undefined;
   outcome: Outcome;
   httpStatus?: number | undefined;
   errorClass?: ErrorClass | undefined;
@@ -91,7 +92,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY,
   check_name TEXT NOT NULL, run_id TEXT NOT NULL, attempt INTEGER NOT NULL,
-  started_at INTEGER NOT NULL, duration_ms REAL NOT NULL, outcome TEXT NOT NULL,
+  started_at INTEGER NOT NULL, duration_ms REAL NOT NULL, ttfb_ms REAL, outcome TEXT NOT NULL,
   http_status INTEGER, error_class TEXT, failed_assertion TEXT, message TEXT, cache TEXT,
   maintenance TEXT, offline INTEGER NOT NULL DEFAULT 0, final INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_by_check ON attempts (check_name, started_at);
@@ -204,9 +205,9 @@ export class MonitorStore {
   ): void {
     this.db.transaction(() => {
       const insert = this.db.prepare(
-        `INSERT INTO attempts (check_name, run_id, attempt, started_at, duration_ms, outcome, http_status,
+        `INSERT INTO attempts (check_name, run_id, attempt, started_at, duration_ms, ttfb_ms, outcome, http_status,
           error_class, failed_assertion, message, cache, maintenance, offline, final)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       attempts.forEach((a, i) => {
         insert.run(
@@ -215,6 +216,7 @@ export class MonitorStore {
           a.attempt,
           a.startedAt,
           a.durationMs,
+          a.ttfbMs ?? null,
           a.outcome,
           a.httpStatus ?? null,
           a.errorClass ?? null,

@@ -98,6 +98,9 @@ describe('monitor', () => {
     const failing = await runs(monitor, 5);
     expect(failing.map((r) => r.attempts[0]?.httpStatus)).toEqual([500, 500, 500, 500, 500]);
     expect(failing[0]?.attempts[0]?.failedAssertion).toBe('[STATUS] == 200');
+    const stored = monitor.store.attempts('api-trending')[0];
+    expect(stored?.ttfbMs).toBeGreaterThan(0);
+    expect(stored?.ttfbMs).toBeLessThanOrEqual(stored?.durationMs as number);
     expect(events()).toEqual(['trigger:api-trending']);
     faults({});
     await runs(monitor, 1);
