@@ -212,7 +212,9 @@ describe('the gate against committed baselines', () => {
     expect(dry.stdout).toMatch(/health-ready\.json \(new\)/);
     expect(existsSync(baselines)).toBe(false);
     const update = await updateBaselines(['--config', file, '--suite', 'health']);
-    expect(update.stderr).toBe('');
+    // On a shared machine the calibration may say, rightly, that the machine changed during the
+    // run: a warning, not a failure of what this test checks.
+    expect(update.stderr.replace(/^warning: the machine changed during this run.*\n?/m, '')).toBe('');
     expect(update.code).toBe(0);
     expect(update.stdout).toMatch(/wrote 3 baseline files/);
     const taken = join(baselines, 'smoke', 'health', 'health.json');
