@@ -37,6 +37,8 @@ type Expected =
 
 export interface Assertion {
   source: string;
+  /** The left side as written, for the message: "[BODY].status". */
+  leftSource: string;
   left: Operand;
   operator: Operator;
   right: Expected;
@@ -106,11 +108,12 @@ export function parseAssertion(source: string): Assertion {
     if (depth !== 0 || c !== ' ') continue;
     const operator = OPERATORS.find((op) => text.startsWith(` ${op} `, i));
     if (!operator) continue;
-    const left = parseOperand(text.slice(0, i).trim(), source);
+    const leftSource = text.slice(0, i).trim();
+    const left = parseOperand(leftSource, source);
     const right = parseExpected(text.slice(i + operator.length + 2).trim());
     if (operator !== '==' && operator !== '!=' && right.kind !== 'literal')
       throw new AssertionSyntaxError(`"${source}": pat() and any() go with == or !=`);
-    return { source, left, operator, right };
+    return { source, leftSource, left, operator, right };
   }
   throw new AssertionSyntaxError(
     `"${source}": expected "<placeholder> <operator> <value>" with spaces around one of ${OPERATORS.join(' ')}, e.g. "[STATUS] == 200"`,
@@ -199,15 +202,17 @@ export function evaluateAssertion(assertion: Assertion, seen: Observation): stri
     else holds = operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
   }
   if (holds) return undefined;
-  const left = assertion.source.split(` ${operator} `)[0]?.trim();
-  return `${assertion.source}: ${left} is ${shown(actual)}`;
+  return `${assertion.source}: ${assertion.leftSource} is ${shown(actual)}`;
 }
 
-/** The first assertion that fails, with why; undefined when all hold. */
-export function firstFailure(assertions: readonly Assertion[], seen: Observation): string | undefined {
+/** The first assertion that fails, and why; undefined when all hold. */
+export function firstFailure(
+  assertions: readonly Assertion[],
+  seen: Observation,
+): { assertion: Assertion; message: string } | undefined {
   for (const assertion of assertions) {
-    const failure = evaluateAssertion(assertion, seen);
-    if (failure) return failure;
+    const message = evaluateAssertion(assertion, seen);
+    if (message) return { assertion, message };
   }
   return undefined;
 }

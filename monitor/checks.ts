@@ -12,7 +12,7 @@ import type { RetryPolicy } from './retry.ts';
 export type CheckType = CheckConfig['type'];
 
 export interface Schedule {
-  /** Every intervalMs, phase-shifted by offsetMs so checks do not fire together… */
+  /** Every intervalMs (the scheduler spreads checks of one interval over it)… */
   intervalMs?: number | undefined;
   /** …or a cron expression in a timezone. */
   cron?: string | undefined;
@@ -134,16 +134,11 @@ export function resolveChecks(monitor: MonitorConfig, baseUrl: URL): ResolvedChe
       schedule: { intervalMs: check.every, cron: check.cron, timezone: check.timezone },
       timeoutMs: check.timeout ?? DEFAULT_TIMEOUT_MS[check.type],
       degradedAfterMs: check.degradedAfter,
-      retry: { ...DEFAULT_RETRY, ...renameRetry(monitor.retry), ...renameRetry(check.retry) },
-      incidents: {
-        ...DEFAULT_INCIDENTS,
-        ...renameIncidents(monitor.incidents),
-        ...renameIncidents(check.incidents),
-      },
+      retry: { ...DEFAULT_RETRY, ...monitor.retry, ...check.retry },
+      incidents: { ...DEFAULT_INCIDENTS, ...monitor.incidents, ...check.incidents },
       channels: check.channels ?? allChannels,
       target: '',
     };
-    if (base.retry.strategy === 'none') base.retry.maxAttempts = 1;
     switch (check.type) {
       case 'http':
       case 'health': {
@@ -175,32 +170,6 @@ export function resolveChecks(monitor: MonitorConfig, baseUrl: URL): ResolvedChe
       }
     }
   });
-}
-
-type RetryInput = MonitorConfig['retry'];
-type IncidentInput = MonitorConfig['incidents'];
-
-/** The config's names ("baseBackoff" in ms after parsing) onto the policy's. */
-function renameRetry(input: RetryInput | undefined): Partial<RetryPolicy> {
-  if (!input) return {};
-  const out: Partial<RetryPolicy> = {};
-  if (input.strategy !== undefined) out.strategy = input.strategy;
-  if (input.maxAttempts !== undefined) out.maxAttempts = input.maxAttempts;
-  if (input.baseBackoff !== undefined) out.baseBackoffMs = input.baseBackoff;
-  if (input.maxBackoff !== undefined) out.maxBackoffMs = input.maxBackoff;
-  if (input.onlyNetworkErrors !== undefined) out.onlyNetworkErrors = input.onlyNetworkErrors;
-  return out;
-}
-
-function renameIncidents(input: IncidentInput | undefined): Partial<IncidentPolicy> {
-  if (!input) return {};
-  const out: Partial<IncidentPolicy> = {};
-  if (input.failureThreshold !== undefined) out.failureThreshold = input.failureThreshold;
-  if (input.failingFor !== undefined) out.failingForMs = input.failingFor;
-  if (input.successThreshold !== undefined) out.successThreshold = input.successThreshold;
-  if (input.reminderEvery !== undefined) out.reminderEveryMs = input.reminderEvery;
-  if (input.alertOnDegraded !== undefined) out.alertOnDegraded = input.alertOnDegraded;
-  return out;
 }
 
 export type HttpCheck = Extract<ResolvedCheck, { type: 'http' | 'health' }>;

@@ -8,7 +8,9 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.ts';
 import { AssertionSyntaxError, parseAssertion } from './assertions.ts';
+import type { IncidentPolicy } from './incidents.ts';
 import { validateWindow } from './maintenance.ts';
+import type { RetryPolicy } from './retry.ts';
 
 const duration = z
   .string()
@@ -52,7 +54,15 @@ const retrySchema = z
     onlyNetworkErrors: z.boolean(),
   })
   .strict()
-  .partial();
+  .partial()
+  // The policy's names (durations in ms), so a check's settings merge over the defaults as they are.
+  .transform(
+    ({ baseBackoff, maxBackoff, ...rest }): Partial<RetryPolicy> => ({
+      ...rest,
+      ...(baseBackoff !== undefined ? { baseBackoffMs: baseBackoff } : {}),
+      ...(maxBackoff !== undefined ? { maxBackoffMs: maxBackoff } : {}),
+    }),
+  );
 
 const incidentSchema = z
   .object({
@@ -68,7 +78,14 @@ const incidentSchema = z
     alertOnDegraded: z.boolean(),
   })
   .strict()
-  .partial();
+  .partial()
+  .transform(
+    ({ failingFor, reminderEvery, ...rest }): Partial<IncidentPolicy> => ({
+      ...rest,
+      ...(failingFor !== undefined ? { failingForMs: failingFor } : {}),
+      ...(reminderEvery !== undefined ? { reminderEveryMs: reminderEvery } : {}),
+    }),
+  );
 
 const checkName = z
   .string()

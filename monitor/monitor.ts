@@ -54,13 +54,12 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** Rollups are folded from the stored runs this often (each row encoded once a period). */
 const ROLLUP_EVERY_MS = 60_000;
 const CANARY_TIMEOUT_MS = 5_000;
-/** Records kept in memory while the disk refuses them; past this the oldest attempts are dropped. */
+/** Writes kept in memory while the disk refuses them; past this the oldest are dropped (and said). */
 const MAX_BACKLOG = 100_000;
 
 /** Writes that must land in order; the ones the disk refused wait in memory and are retried. */
 class Journal {
   private readonly backlog: (() => void)[] = [];
-  dropped = 0;
 
   constructor(private readonly log: (line: string) => void) {}
 
@@ -77,7 +76,7 @@ class Journal {
     }
     if (this.backlog.length >= MAX_BACKLOG) {
       this.backlog.shift();
-      this.dropped++;
+      this.log(`storage has refused ${MAX_BACKLOG} writes in a row: the oldest waiting one is dropped`);
     }
     this.backlog.push(op);
   }
@@ -270,6 +269,7 @@ export class Monitor {
       const delay = retryDelayMs(check.retry, n + 1, result.errorClass ?? 'internal');
       if (delay === undefined) break;
       await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.stopping) break;
     }
     const final = attempts[attempts.length - 1] as Attempt;
     const window = maintenanceAt(this.options.config.monitor.maintenance, check.name, runStartedAt);

@@ -64,11 +64,6 @@ export class Outbox {
     return this.pumping;
   }
 
-  /** The earliest time a queued delivery is due (undefined when empty). */
-  nextDueAt(): number | undefined {
-    return this.queue.length ? Math.min(...this.queue.map((d) => d.nextAt)) : undefined;
-  }
-
   private async pumpOnce(): Promise<void> {
     const blocked = new Set<string>();
     for (const delivery of [...this.queue]) {

@@ -58,11 +58,12 @@ export function judgeHttp(check: HttpCheck, seen: Observation): Omit<AttemptResu
       ...base,
       outcome: 'fail',
       errorClass: status !== undefined && status >= 400 ? 'http' : 'assertion',
-      failedAssertion: hard.split(': ')[0],
-      message: hard,
+      failedAssertion: hard.assertion.source,
+      message: hard.message,
     };
   const soft = firstFailure(check.softAssertions, seen);
-  if (soft) return { ...base, outcome: 'degraded', failedAssertion: soft.split(': ')[0], message: soft };
+  if (soft)
+    return { ...base, outcome: 'degraded', failedAssertion: soft.assertion.source, message: soft.message };
   if (check.degradedAfterMs !== undefined && seen.responseTimeMs > check.degradedAfterMs)
     return {
       ...base,

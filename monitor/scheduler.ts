@@ -116,8 +116,4 @@ export class Scheduler {
     this.timers.clear();
     for (const cron of this.crons) cron.stop();
   }
-
-  get busy(): number {
-    return this.running.size;
-  }
 }

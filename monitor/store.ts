@@ -228,14 +228,13 @@ export class MonitorStore {
           i === attempts.length - 1 ? 1 : 0,
         );
       });
-      const final = attempts[attempts.length - 1];
-      if (final) {
-        if (state)
-          this.db
-            .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
-            .run(final.check, JSON.stringify(state));
-      }
-      this.applyEvents(events);
+      const check = attempts[0]?.check;
+      if (check === undefined) return;
+      if (state)
+        this.db
+          .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
+          .run(check, JSON.stringify(state));
+      this.applyEvents(check, events);
       this.saveDeliveries(deliveries);
     })();
   }
@@ -251,7 +250,7 @@ export class MonitorStore {
       this.db
         .prepare('INSERT OR REPLACE INTO states (check_name, state) VALUES (?, ?)')
         .run(check, JSON.stringify(state));
-      this.applyEvents(events);
+      this.applyEvents(check, events);
       this.saveDeliveries(deliveries);
     })();
   }
@@ -347,7 +346,7 @@ export class MonitorStore {
       );
   }
 
-  private applyEvents(events: readonly AlertEvent[]): void {
+  private applyEvents(check: string, events: readonly AlertEvent[]): void {
     for (const event of events) {
       const { incident } = event;
       if (event.type === 'trigger')
@@ -356,7 +355,7 @@ export class MonitorStore {
             `INSERT INTO incidents (id, check_name, severity, opened_at, cause, reminders) VALUES (?, ?, ?, ?, ?, 0)
              ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, cause = excluded.cause`,
           )
-          .run(incident.id, incident.id.split('@')[0], incident.severity, incident.openedAt, incident.cause);
+          .run(incident.id, check, incident.severity, incident.openedAt, incident.cause);
       else if (event.type === 'reminder')
         this.db
           .prepare('UPDATE incidents SET reminders = ? WHERE id = ?')

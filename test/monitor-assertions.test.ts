@@ -57,6 +57,22 @@ describe('monitor assertions (Gatus conditions)', () => {
     expect(holds('[CONNECTED] == true', { connected: false, responseTimeMs: 0 })).toMatch(/is false/);
   });
 
+  it('names the failed assertion whole, even when its text holds ": " or its operator', async () => {
+    const { judgeHttp } = await import('../monitor/probe-http.ts');
+    const source = '[BODY] == pat(*"status": "ok"*)';
+    const check = {
+      type: 'http' as const,
+      url: new URL('http://127.0.0.1/x'),
+      assertions: [parseAssertion('[STATUS] == 200'), parseAssertion(source)],
+      softAssertions: [parseAssertion('[BODY] == pat(* == *)')],
+    } as unknown as Parameters<typeof judgeHttp>[0];
+    const failed = judgeHttp(check, { ...seen, body: '{"status": "down"}' });
+    expect(failed).toMatchObject({ outcome: 'fail', failedAssertion: source });
+    expect(failed.message).toBe(`${source}: [BODY] is {"status": "down"}`);
+    const soft = judgeHttp(check, { ...seen, body: '{"status": "ok"}' });
+    expect(soft).toMatchObject({ outcome: 'degraded', failedAssertion: '[BODY] == pat(* == *)' });
+  });
+
   it('rejects what it cannot read, saying how to write it', () => {
     for (const [bad, message] of [
       ['[STATUS]==200', /spaces around/],
