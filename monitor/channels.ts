@@ -24,7 +24,13 @@ export interface AlertContext {
 const SEVERITY = { failed: 'critical', degraded: 'warning' } as const;
 
 function title(event: AlertEvent, context: AlertContext): string {
-  const what = event.incident.severity === 'failed' ? 'FAILED' : 'DEGRADED';
+  // An SLO alert's "check" is its key (slo:NAME:page|ticket); its severity is the burn's.
+  const what =
+    context.type === 'slo'
+      ? 'ERROR BUDGET BURNING'
+      : event.incident.severity === 'failed'
+        ? 'FAILED'
+        : 'DEGRADED';
   if (event.type === 'resolve')
     return `RESOLVED ${context.check} (${Math.round(event.durationMs / 60_000)} min)`;
   if (event.type === 'reminder') return `STILL ${what} ${context.check}`;

@@ -198,6 +198,37 @@ const channelSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+const sloSchema = z
+  .object({
+    name: checkName,
+    /** availability: runs that pass (degraded included); latency: answers within `threshold`. */
+    sli: z.enum(['availability', 'latency']).default('availability'),
+    /** The share promised, as a ratio: 0.999 for 99.9 %. */
+    objective: z.number().gt(0).lt(1),
+    /** Latency SLOs: an answer within this is good ("200ms"). */
+    threshold: duration.optional(),
+    /** The checks it covers: a group, or names and globs ("api-*"); neither: every check. */
+    group: z.string().optional(),
+    checks: z.array(z.string()).optional(),
+    /** Multiwindow burn-rate alerts (page and ticket) through the channels. */
+    alert: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((slo, ctx) => {
+    if (slo.sli === 'latency' && slo.threshold === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `SLO "${slo.name}": a latency SLO needs a threshold, e.g. "200ms"`,
+      });
+    if (slo.sli === 'availability' && slo.threshold !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `SLO "${slo.name}": a threshold is for latency SLOs (set sli: 'latency')`,
+      });
+  });
+
 const maintenanceSchema = z.union([
   z
     .object({
@@ -223,6 +254,15 @@ export const monitorSchema = z
   .object({
     /** The checks; without them, the Pitchey defaults on the base URL. */
     checks: z.array(checkSchema).optional(),
+    /**
+     * Service level objectives; without them, those of the config's milestone in the targets
+     * file (uptime per group and check, the API's latency percentiles and error rate).
+     */
+    slos: z.array(sloSchema).optional(),
+    /** The status page and /metrics on this port (MONITOR_PORT overrides; 0: not served). */
+    port: z.number().int().min(0).max(65535).default(9464),
+    /** The address they listen on: loopback unless you mean to expose them. */
+    host: z.string().default('127.0.0.1'),
     /** SQLite file (MONITOR_DB overrides it). */
     database: z.string().default('monitor-data/monitor.db'),
     /** Attempts older than this are deleted; per-minute rollups last as long, per-hour 400 days. */
@@ -279,6 +319,16 @@ export const monitorSchema = z
             message: `check "${check.name}": no channel named "${channel}" in monitor.channels`,
           });
     });
+    const sloNames = new Set<string>();
+    monitor.slos?.forEach((slo, i) => {
+      if (sloNames.has(slo.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slos', i, 'name'],
+          message: `SLO "${slo.name}" is defined twice`,
+        });
+      sloNames.add(slo.name);
+    });
     monitor.maintenance.forEach((window, i) => {
       try {
         validateWindow(window);
@@ -303,3 +353,4 @@ export const monitorSchema = z
 export type MonitorConfig = z.output<typeof monitorSchema>;
 export type CheckConfig = z.output<typeof checkSchema>;
 export type ChannelConfig = MonitorConfig['channels'][number];
+export type SloConfig = z.output<typeof sloSchema>;

@@ -27,6 +27,16 @@ import { Outbox } from './outbox.ts';
 import { type AttemptResult, probeHttp } from './probe-http.ts';
 import { retryDelayMs } from './retry.ts';
 import { Scheduler } from './scheduler.ts';
+import {
+  advanceSloAlert,
+  type BurnRule,
+  describeSlo,
+  latencyThresholds,
+  type Slo,
+  type SloAlertState,
+  sloAlertKey,
+} from './slo.ts';
+import { type SloStatus, sloStatuses } from './slo-status.ts';
 import { type Attempt, type Delivery, MonitorStore } from './store.ts';
 
 export interface MonitorOptions {
@@ -37,6 +47,8 @@ export interface MonitorOptions {
   log?: (line: string) => void;
   /** Wall clock (timestamps, maintenance, reminders); durations use the monotonic one. */
   now?: () => number;
+  /** The SLOs (loadSlos); none: no SLO figures nor burn-rate alerts. */
+  slos?: Slo[];
   /** Stand-in probes (tests, benchmarks); default: the real ones. */
   probe?: (check: ResolvedCheck, signal: AbortSignal) => Promise<AttemptResult>;
 }
@@ -53,6 +65,8 @@ const TICK_EVERY_MS = 15_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** Rollups are folded from the stored runs this often (each row encoded once a period). */
 const ROLLUP_EVERY_MS = 60_000;
+/** Burn rates are read this often: a 14.4× burn pages within a minute of the rollups holding it. */
+const SLO_EVERY_MS = 30_000;
 const CANARY_TIMEOUT_MS = 5_000;
 /** Writes kept in memory while the disk refuses them; past this the oldest are dropped (and said). */
 const MAX_BACKLOG = 100_000;
@@ -104,7 +118,9 @@ export class Monitor {
   readonly store: MonitorStore;
   readonly outbox: Outbox;
   readonly scheduler: Scheduler;
+  readonly slos: readonly Slo[];
   private readonly states: Map<string, CheckState>;
+  private readonly sloAlerts: Map<string, SloAlertState>;
   private readonly journal: Journal;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
@@ -120,8 +136,10 @@ export class Monitor {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
     this.now = options.now ?? Date.now;
     this.checks = resolveChecks(options.config.monitor, options.baseUrl);
-    this.store = MonitorStore.open(options.database);
+    this.slos = options.slos ?? [];
+    this.store = MonitorStore.open(options.database, { latencyThresholdsMs: latencyThresholds(this.slos) });
     this.states = this.store.loadStates();
+    this.sloAlerts = this.store.loadSloAlerts();
     this.journal = new Journal(this.log);
     this.httpSlots = pLimit(options.config.monitor.concurrency);
     this.outbox = new Outbox({
@@ -163,6 +181,7 @@ export class Monitor {
     });
     every(TICK_EVERY_MS, () => this.remind());
     every(ROLLUP_EVERY_MS, () => this.journal.write(() => this.store.rollUp()));
+    every(SLO_EVERY_MS, () => this.evaluateSlos());
     every(PRUNE_EVERY_MS, () => this.prune());
     this.journal.write(() => this.store.setMeta('heartbeat', String(this.now())));
     this.prune();
@@ -318,16 +337,22 @@ export class Monitor {
   }
 
   private deliveriesFor(check: ResolvedCheck, events: readonly AlertEvent[]): Delivery[] {
-    const context: AlertContext = {
-      check: check.name,
-      group: check.group,
-      type: check.type,
-      target: check.target,
-    };
+    return this.deliveriesTo(
+      check.channels,
+      { check: check.name, group: check.group, type: check.type, target: check.target },
+      events,
+    );
+  }
+
+  private deliveriesTo(
+    channels: readonly string[],
+    context: AlertContext,
+    events: readonly AlertEvent[],
+  ): Delivery[] {
     const now = this.now();
     return events.flatMap((event) =>
       this.options.config.monitor.channels
-        .filter((channel) => check.channels.includes(channel.name))
+        .filter((channel) => channels.includes(channel.name))
         .flatMap((channel): Delivery[] => {
           const payload = payloadFor(channel, event, context);
           if (payload === undefined) return [];
@@ -335,7 +360,7 @@ export class Monitor {
             {
               key: randomUUID(),
               incidentId: event.incident.id,
-              check: check.name,
+              check: context.check,
               channel: channel.name,
               event: event.type,
               payload,
@@ -365,8 +390,61 @@ export class Monitor {
     }
   }
 
+  /**
+   * The SLOs' burn rates now, and their alerts: per alerting SLO and severity, a trigger when a
+   * rule starts firing and a resolve when none fires (stored with the deliveries, as a run's
+   * alerts are). Returns the statuses read (the caller may show them).
+   */
+  evaluateSlos(): SloStatus[] {
+    const alerting = this.slos.filter((s) => s.alert);
+    if (!alerting.length || this.stopping) return [];
+    const now = this.now();
+    let statuses: SloStatus[];
+    try {
+      statuses = sloStatuses(this.store, alerting, now, ['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+    } catch (error) {
+      this.log(
+        `SLO burn rates could not be read (${(error as Error).message}): tried again in ${SLO_EVERY_MS / 1000} s`,
+      );
+      return [];
+    }
+    const channels = this.options.config.monitor.channels.map((c) => c.name);
+    for (const { slo, firing, burn } of statuses) {
+      for (const severity of ['page', 'ticket'] as const) {
+        const key = sloAlertKey(slo.name, severity);
+        const rule = firing.find((r) => r.severity === severity);
+        const explain = (r: BurnRule) =>
+          `SLO ${slo.name} (${describeSlo(slo)}) burns its error budget ${formatRate(burn[r.long])} over ${r.long} and ${formatRate(burn[r.short])} over ${r.short} (${severity} at ${r.burnRate}×: ${Math.round(r.budgetShare * 100)} % of a 30-day budget in ${r.long})`;
+        const { state, events } = advanceSloAlert(
+          this.sloAlerts.get(key) ?? {},
+          key,
+          severity,
+          rule,
+          now,
+          explain,
+        );
+        if (!events.length) continue;
+        this.sloAlerts.set(key, state);
+        for (const e of events) this.log(`${key}: incident ${e.incident.id} ${e.type} (${e.message})`);
+        const deliveries = this.deliveriesTo(
+          channels,
+          { check: key, group: slo.scope.group ?? 'slo', type: 'slo', target: describeSlo(slo) },
+          events,
+        );
+        this.journal.write(() => this.store.recordSloAlert(key, state, events, deliveries));
+        this.outbox.add(deliveries);
+        void this.outbox.pump();
+      }
+    }
+    return statuses;
+  }
+
   private prune(): void {
     const { retentionDays, hourlyRetentionDays } = this.options.config.monitor;
     this.journal.write(() => this.store.prune(this.now(), retentionDays, hourlyRetentionDays));
   }
+}
+
+function formatRate(rate: number | undefined): string {
+  return `${(rate ?? 0) >= 100 ? Math.round(rate ?? 0) : (rate ?? 0).toFixed(1)}×`;
 }

@@ -1,7 +1,10 @@
 /**
- * The monitor's storage: SQLite (better-sqlite3, WAL). Attempts (kept retentionDays), per-minute
- * and per-hour rollups holding encoded HDR latency histograms (any window's P95 is exact: the
- * histograms merge), check states, incidents and the delivery outbox.
+ * The monitor's storage: SQLite (better-sqlite3, WAL). Attempts (kept retentionDays), per-minute,
+ * per-hour and per-day (UTC) rollups holding encoded HDR latency histograms (any window's P95 is
+ * exact: the histograms merge) and, per latency SLO threshold, the answers within it (counted
+ * from the runs themselves, so a latency SLI is exact and a 30-day window sums a few hundred
+ * rows instead of decoding thousands of histograms), check states, SLO alert states, incidents
+ * and the delivery outbox.
  * A run is stored in one transaction with the state and the alerts it led to, so kill -9 loses at
  * most what was in flight, and an alert promised is an alert stored.
  * A corrupt file, or one written by a newer schema, stops start-up (StoreError, exit 2).
@@ -10,11 +13,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PerfError } from '../core/errors.ts';
-import { createHistogram, encodeHistogram, mergeHistograms, recordMicros } from '../core/histogram.ts';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  histogramBins,
+  mergeHistograms,
+  recordMicros,
+} from '../core/histogram.ts';
 import type { AlertEvent, CheckState, OpenIncident, Outcome } from './incidents.ts';
 import type { ErrorClass } from './retry.ts';
+import type { CheckCounts, SloAlertState } from './slo.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export class StoreError extends PerfError {}
 
@@ -80,12 +91,22 @@ export interface Rollup {
   excluded: number;
   cacheHits: number;
   cacheLookups: number;
+  /** Counted runs that got an answer: the histogram's count. */
+  answered: number;
   /** Latency of the counted runs, encoded HDR (µs). */
   histogram: string;
 }
 
+export type Period = 'minute' | 'hour' | 'day';
+
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const PERIODS: readonly [Period, number][] = [
+  ['minute', MINUTE],
+  ['hour', HOUR],
+  ['day', DAY],
+];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,8 +122,15 @@ CREATE TABLE IF NOT EXISTS rollups (
   period TEXT NOT NULL, check_name TEXT NOT NULL, start INTEGER NOT NULL,
   runs INTEGER NOT NULL, passed INTEGER NOT NULL, degraded INTEGER NOT NULL, failed INTEGER NOT NULL,
   excluded INTEGER NOT NULL, cache_hits INTEGER NOT NULL, cache_lookups INTEGER NOT NULL,
-  histogram TEXT NOT NULL,
+  histogram TEXT NOT NULL, answered INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (period, check_name, start));
+CREATE INDEX IF NOT EXISTS rollups_by_time ON rollups (period, start);
+CREATE TABLE IF NOT EXISTS rollup_latency (
+  period TEXT NOT NULL, check_name TEXT NOT NULL, start INTEGER NOT NULL, threshold_ms REAL NOT NULL,
+  within INTEGER NOT NULL,
+  PRIMARY KEY (period, check_name, start, threshold_ms));
+CREATE INDEX IF NOT EXISTS rollup_latency_by_time ON rollup_latency (period, start);
+CREATE TABLE IF NOT EXISTS slo_alerts (key TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS states (check_name TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents (
   id TEXT PRIMARY KEY, check_name TEXT NOT NULL, severity TEXT NOT NULL,
@@ -138,8 +166,12 @@ export class MonitorStore {
     readonly db: Database.Database,
   ) {}
 
-  /** Opens (creating) the database; throws StoreError naming the file when it cannot be used. */
-  static open(file: string): MonitorStore {
+  /**
+   * Opens (creating) the database; throws StoreError naming the file when it cannot be used.
+   * `latencyThresholdsMs`: the latency SLOs' thresholds, counted in every rollup from now on
+   * (and, for rollups made before a threshold was set, from their histograms).
+   */
+  static open(file: string, options: { latencyThresholdsMs?: readonly number[] } = {}): MonitorStore {
     let db: Database.Database;
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -157,6 +189,7 @@ export class MonitorStore {
     }
     const store = new MonitorStore(file, db);
     store.migrate();
+    store.countWithin(options.latencyThresholdsMs ?? []);
     // Runs stored before a kill -9 that were not yet in the rollups.
     store.rollUp();
     return store;
@@ -178,10 +211,79 @@ export class MonitorStore {
         `${this.file} was written by a newer pitchey-perf (schema ${version}, this one reads ${SCHEMA_VERSION}): upgrade, or point MONITOR_DB at another file`,
       );
     }
-    this.db.exec(SCHEMA);
-    this.db
-      .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)")
-      .run(String(SCHEMA_VERSION));
+    this.db.transaction(() => {
+      if (version === 1) this.db.exec('ALTER TABLE rollups ADD COLUMN answered INTEGER NOT NULL DEFAULT 0');
+      this.db.exec(SCHEMA);
+      if (version === 1) this.fromSchema1();
+      this.db
+        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)")
+        .run(String(SCHEMA_VERSION));
+    })();
+  }
+
+  /** Schema 1 had no answered count and no daily rollups: both come from the hourly histograms. */
+  private fromSchema1(): void {
+    const setAnswered = this.db.prepare(
+      'UPDATE rollups SET answered = ? WHERE period = ? AND check_name = ? AND start = ?',
+    );
+    const days = new Map<string, Rollup[]>();
+    for (const row of this.db.prepare('SELECT * FROM rollups').all() as Row[]) {
+      const rollup = fromRow<Rollup>(row);
+      rollup.answered = rollup.histogram ? decodeHistogram(rollup.histogram).totalCount : 0;
+      setAnswered.run(rollup.answered, row.period, rollup.check, rollup.start);
+      if (row.period !== 'hour') continue;
+      const key = `${rollup.check} ${Math.floor(rollup.start / DAY) * DAY}`;
+      days.set(key, [...(days.get(key) ?? []), rollup]);
+    }
+    for (const [key, hours] of days) {
+      const start = Number(key.slice(key.lastIndexOf(' ') + 1));
+      const sum = (field: keyof Rollup) => hours.reduce((n, h) => n + (h[field] as number), 0);
+      const histograms = hours.map((h) => h.histogram).filter(Boolean);
+      this.writeRollup('day', {
+        check: hours[0]?.check as string,
+        start,
+        runs: sum('runs'),
+        passed: sum('passed'),
+        degraded: sum('degraded'),
+        failed: sum('failed'),
+        excluded: sum('excluded'),
+        cacheHits: sum('cacheHits'),
+        cacheLookups: sum('cacheLookups'),
+        answered: sum('answered'),
+        histogram: histograms.length ? encodeHistogram(mergeHistograms(histograms)) : '',
+      });
+    }
+  }
+
+  /** The thresholds whose answers the rollups count; new ones are filled in for older rollups. */
+  private thresholds: number[] = [];
+
+  private countWithin(thresholdsMs: readonly number[]): void {
+    const known = JSON.parse(this.getMeta('latency_thresholds') ?? '[]') as number[];
+    const added = thresholdsMs.filter((t) => !known.includes(t));
+    this.thresholds = [...new Set([...known, ...thresholdsMs])].sort((a, b) => a - b);
+    if (!added.length) return;
+    this.db.transaction(() => {
+      // Before the pending runs are folded (they count every threshold themselves). Older
+      // rollups have only their histograms: an answer in the threshold's own bucket (within
+      // 0.1 % of it) counts as outside.
+      const insert = this.db.prepare(
+        'INSERT OR REPLACE INTO rollup_latency (period, check_name, start, threshold_ms, within) VALUES (?, ?, ?, ?, ?)',
+      );
+      const rows = this.db.prepare("SELECT * FROM rollups WHERE histogram != ''").all() as Row[];
+      for (const row of rows) {
+        const bins = histogramBins(decodeHistogram(row.histogram as string));
+        for (const t of added)
+          insert.run(
+            row.period,
+            row.check_name,
+            row.start,
+            t,
+            bins.reduce((n, b) => n + (b.value <= t * 1000 ? b.count : 0), 0),
+          );
+      }
+      this.setMeta('latency_thresholds', JSON.stringify(this.thresholds));
+    })();
   }
 
   close(): void {
@@ -256,9 +358,9 @@ export class MonitorStore {
   }
 
   /**
-   * Folds the runs stored since the last call into the per-minute and per-hour rollups, each
-   * row decoded and encoded once (per run it would cost 3× the run's own write). The attempts
-   * are the record: after kill -9 the next call catches up, so nothing is lost.
+   * Folds the runs stored since the last call into the per-minute, per-hour and per-day
+   * rollups, each row decoded and encoded once (per run it would cost 3× the run's own write).
+   * The attempts are the record: after kill -9 the next call catches up, so nothing is lost.
    */
   rollUp(): number {
     return this.db.transaction(() => {
@@ -267,15 +369,9 @@ export class MonitorStore {
         .prepare('SELECT * FROM attempts WHERE id > ? AND final = 1 ORDER BY id')
         .all(through) as Row[];
       if (!rows.length) return 0;
-      const groups = new Map<
-        string,
-        { period: 'minute' | 'hour'; check: string; start: number; runs: Row[] }
-      >();
+      const groups = new Map<string, { period: Period; check: string; start: number; runs: Row[] }>();
       for (const row of rows) {
-        for (const [period, size] of [
-          ['minute', MINUTE],
-          ['hour', HOUR],
-        ] as const) {
+        for (const [period, size] of PERIODS) {
           const start = Math.floor((row.started_at as number) / size) * size;
           const key = `${period} ${row.check_name} ${start}`;
           const group = groups.get(key) ?? { period, check: row.check_name as string, start, runs: [] };
@@ -290,7 +386,7 @@ export class MonitorStore {
     })();
   }
 
-  private addToRollup(period: 'minute' | 'hour', check: string, start: number, runs: Row[]): void {
+  private addToRollup(period: Period, check: string, start: number, runs: Row[]): void {
     const row = this.db
       .prepare('SELECT * FROM rollups WHERE period = ? AND check_name = ? AND start = ?')
       .get(period, check, start) as Row | undefined;
@@ -306,10 +402,12 @@ export class MonitorStore {
           excluded: 0,
           cacheHits: 0,
           cacheLookups: 0,
+          answered: 0,
           histogram: '',
         };
     // Merged into a fresh one: a decoded histogram does not grow to take a larger value.
     const histogram = rollup.histogram ? mergeHistograms([rollup.histogram]) : createHistogram();
+    const within = this.thresholds.map(() => 0);
     for (const run of runs) {
       rollup.runs++;
       if (run.maintenance !== null || run.offline === 1) rollup.excluded++;
@@ -318,7 +416,14 @@ export class MonitorStore {
         else if (run.outcome === 'degraded') rollup.degraded++;
         else rollup.failed++;
         // A run that never got an answer has no latency worth a percentile.
-        if (run.error_class !== 'network') recordMicros(histogram, (run.duration_ms as number) * 1000);
+        if (run.error_class !== 'network') {
+          const ms = run.duration_ms as number;
+          recordMicros(histogram, ms * 1000);
+          rollup.answered++;
+          this.thresholds.forEach((t, i) => {
+            if (ms <= t) within[i] = (within[i] as number) + 1;
+          });
+        }
       }
       if (run.cache !== null) {
         rollup.cacheLookups++;
@@ -326,10 +431,21 @@ export class MonitorStore {
       }
     }
     rollup.histogram = histogram.totalCount ? encodeHistogram(histogram) : '';
+    this.writeRollup(period, rollup);
+    const add = this.db.prepare(
+      `INSERT INTO rollup_latency (period, check_name, start, threshold_ms, within) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (period, check_name, start, threshold_ms) DO UPDATE SET within = within + excluded.within`,
+    );
+    this.thresholds.forEach((t, i) => {
+      add.run(period, check, start, t, within[i]);
+    });
+  }
+
+  private writeRollup(period: Period, rollup: Rollup): void {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO rollups (period, check_name, start, runs, passed, degraded, failed, excluded,
-          cache_hits, cache_lookups, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          cache_hits, cache_lookups, answered, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         period,
@@ -342,8 +458,75 @@ export class MonitorStore {
         rollup.excluded,
         rollup.cacheHits,
         rollup.cacheLookups,
+        rollup.answered,
         rollup.histogram,
       );
+  }
+
+  /**
+   * Each check's counts over [from, to): whole UTC days from the daily rollups, the hours at
+   * either end from the hourly ones, the minutes from the per-minute ones — to the minute while
+   * those are kept, to the hour before. Rolled up first.
+   */
+  windowCounts(from: number, to: number): Map<string, CheckCounts> {
+    this.rollUp();
+    const out = new Map<string, CheckCounts>();
+    const entry = (check: string) => {
+      let c = out.get(check);
+      if (!c) {
+        c = { total: 0, good: 0, answered: 0, within: {} };
+        out.set(check, c);
+      }
+      return c;
+    };
+    const totals = this.db.prepare(
+      `SELECT check_name, SUM(runs - excluded) AS total, SUM(passed + degraded) AS good, SUM(answered) AS answered
+       FROM rollups WHERE period = ? AND start >= ? AND start < ? GROUP BY check_name`,
+    );
+    const within = this.db.prepare(
+      `SELECT check_name, threshold_ms, SUM(within) AS within FROM rollup_latency
+       WHERE period = ? AND start >= ? AND start < ? GROUP BY check_name, threshold_ms`,
+    );
+    for (const piece of windowPieces(from, to, this.minuteHorizon())) {
+      for (const row of totals.all(piece.period, piece.from, piece.to) as Row[]) {
+        const c = entry(row.check_name as string);
+        c.total += row.total as number;
+        c.good += row.good as number;
+        c.answered += row.answered as number;
+      }
+      for (const row of within.all(piece.period, piece.from, piece.to) as Row[]) {
+        const c = entry(row.check_name as string);
+        const t = row.threshold_ms as number;
+        c.within[t] = (c.within[t] ?? 0) + (row.within as number);
+      }
+    }
+    return out;
+  }
+
+  /** Per-minute rollups before this were pruned (windows reaching further are summed to the hour). */
+  private minuteHorizon(): number {
+    return Number(this.getMeta('minutes_pruned_before') ?? 0);
+  }
+
+  loadSloAlerts(): Map<string, SloAlertState> {
+    const rows = this.db.prepare('SELECT key, state FROM slo_alerts').all() as Row[];
+    return new Map(rows.map((r) => [r.key as string, JSON.parse(r.state as string) as SloAlertState]));
+  }
+
+  /** An SLO alert's new state, its incident change and the deliveries, together. */
+  recordSloAlert(
+    key: string,
+    state: SloAlertState,
+    events: readonly AlertEvent[],
+    deliveries: readonly Delivery[],
+  ): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO slo_alerts (key, state) VALUES (?, ?)')
+        .run(key, JSON.stringify(state));
+      this.applyEvents(key, events);
+      this.saveDeliveries(deliveries);
+    })();
   }
 
   private applyEvents(check: string, events: readonly AlertEvent[]): void {
@@ -425,7 +608,7 @@ export class MonitorStore {
   }
 
   /** The rollups of a window (the runs not yet folded in are folded first). */
-  rollups(period: 'minute' | 'hour', from: number, to: number, check?: string): Rollup[] {
+  rollups(period: Period, from: number, to: number, check?: string): Rollup[] {
     this.rollUp();
     return (
       this.db
@@ -446,7 +629,7 @@ export class MonitorStore {
       | undefined;
   }
 
-  /** Retention: attempts and per-minute rollups after `days`, per-hour ones after `hourlyDays`. */
+  /** Retention: attempts and per-minute rollups after `days`, per-hour and per-day ones after `hourlyDays`. */
   prune(now: number, days: number, hourlyDays: number): number {
     const day = 86_400_000;
     // Nothing leaves before it is in the rollups.
@@ -457,9 +640,48 @@ export class MonitorStore {
         .prepare("DELETE FROM rollups WHERE period = 'minute' AND start < ?")
         .run(now - days * day).changes;
       const h = this.db
-        .prepare("DELETE FROM rollups WHERE period = 'hour' AND start < ?")
+        .prepare("DELETE FROM rollups WHERE period IN ('hour', 'day') AND start < ?")
         .run(now - hourlyDays * day).changes;
+      this.db
+        .prepare("DELETE FROM rollup_latency WHERE period = 'minute' AND start < ?")
+        .run(now - days * day);
+      this.setMeta('minutes_pruned_before', String(now - days * day));
+      this.db
+        .prepare("DELETE FROM rollup_latency WHERE period IN ('hour', 'day') AND start < ?")
+        .run(now - hourlyDays * day);
       return a + m + h;
     })();
   }
+}
+
+/**
+ * [from, to) as rollup ranges: whole days, then whole hours, then minutes at the edges (pure).
+ * Minutes older than `minuteHorizon` are gone: that edge is taken to the whole hour instead.
+ */
+export function windowPieces(
+  from: number,
+  to: number,
+  minuteHorizon: number,
+): { period: Period; from: number; to: number }[] {
+  const pieces: { period: Period; from: number; to: number }[] = [];
+  const split = (a: number, b: number, level: number): void => {
+    if (a >= b) return;
+    const [period, size] = PERIODS[level] as [Period, number];
+    if (period === 'minute') {
+      if (a < minuteHorizon) pieces.push({ period: 'hour', from: Math.floor(a / HOUR) * HOUR, to: b });
+      else pieces.push({ period, from: Math.floor(a / size) * size, to: b });
+      return;
+    }
+    const s = Math.ceil(a / size) * size;
+    const e = Math.floor(b / size) * size;
+    if (s >= e) {
+      split(a, b, level - 1);
+      return;
+    }
+    split(a, s, level - 1);
+    pieces.push({ period, from: s, to: e });
+    split(e, b, level - 1);
+  };
+  split(from, to, PERIODS.length - 1);
+  return pieces;
 }

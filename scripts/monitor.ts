@@ -11,7 +11,9 @@ import { runCli } from '../core/cli.ts';
 import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { exitOnSignalWith, onShutdown } from '../core/lifecycle.ts';
+import { resolveChecks } from '../monitor/checks.ts';
 import { Monitor } from '../monitor/monitor.ts';
+import { loadSlos } from '../monitor/slo-config.ts';
 import { renderStatus } from '../monitor/status.ts';
 import { MonitorStore } from '../monitor/store.ts';
 import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
@@ -55,7 +57,8 @@ async function main(): Promise<number> {
   let monitor: Monitor | undefined;
   let started = false;
   try {
-    monitor = new Monitor({ config, baseUrl: target.url, database });
+    const slos = await loadSlos(config, resolveChecks(config.monitor, target.url));
+    monitor = new Monitor({ config, baseUrl: target.url, database, slos });
     if (target.embedded)
       console.log(
         `monitoring the embedded Pitchey at ${target.url.origin} (set BASE_URL to monitor a deployment)`,
