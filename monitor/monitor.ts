@@ -49,6 +49,8 @@ export interface MonitorOptions {
   now?: () => number;
   /** The SLOs (loadSlos); none: no SLO figures nor burn-rate alerts. */
   slos?: Slo[];
+  /** Told of every stored run (the /metrics histogram observes them). */
+  onRun?: (record: RunRecord) => void;
   /** Stand-in probes (tests, benchmarks); default: the real ones. */
   probe?: (check: ResolvedCheck, signal: AbortSignal) => Promise<AttemptResult>;
 }
@@ -271,7 +273,9 @@ export class Monitor {
       this.journal.write(() => this.store.recordRun(attempts, state, events, deliveries));
       this.outbox.add(deliveries);
       if (deliveries.length) void this.outbox.pump();
-      return { check, attempts, state, events };
+      const record = { check, attempts, state, events };
+      this.options.onRun?.(record);
+      return record;
     });
   }
 
