@@ -362,7 +362,7 @@ describe('burn-rate alerts in the monitor', () => {
       ),
       probe: async (check): Promise<AttemptResult> =>
         outage && check.name === 'a'
-          ? { outcome: 'fail', durationMs: 5, httpStatus: 500, errorClass: 'status', message: 'HTTP 500' }
+          ? { outcome: 'fail', durationMs: 5, httpStatus: 500, errorClass: 'http', message: 'HTTP 500' }
           : { outcome: 'pass', durationMs: 20, httpStatus: 200 },
     });
     // 4 checks every 30 s: 11,520 runs a day; 2 % of a 99.9 % 30-day budget is 6.9 bad runs.
