@@ -259,8 +259,11 @@ export const monitorSchema = z
      * file (uptime per group and check, the API's latency percentiles and error rate).
      */
     slos: z.array(sloSchema).optional(),
-    /** The status page and /metrics on this port (MONITOR_PORT overrides; 0: not served). */
-    port: z.number().int().min(0).max(65535).default(9464),
+    /**
+     * The status page, /metrics and /healthz on this port (MONITOR_PORT overrides): 0 takes any
+     * free port, false serves nothing.
+     */
+    port: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(9464),
     /** The address they listen on: loopback unless you mean to expose them. */
     host: z.string().default('127.0.0.1'),
     /** SQLite file (MONITOR_DB overrides it). */

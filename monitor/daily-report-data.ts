@@ -8,6 +8,7 @@
  */
 import { parseDuration } from '../core/duration.ts';
 import { mergeHistograms, percentile } from '../core/histogram.ts';
+import { isBeating } from './heartbeat.ts';
 import { BURN_RULES, type BurnRule, describeSlo } from './slo.ts';
 import { sloStatuses } from './slo-status.ts';
 import { type Delivery, type IncidentRow, type Rollup, windowPieces } from './store.ts';
@@ -15,8 +16,6 @@ import type { MonitorView } from './view.ts';
 
 const DAY = 86_400_000;
 
-/** The monitor writes its heartbeat every 5 s: a minute without one means it is not running. */
-const HEARTBEAT_STALE_MS = 60_000;
 /** The SLO windows read: the budget's 30 days and those the burn-rate rules compare. */
 const SLO_WINDOWS = [...new Set(['30d', ...BURN_RULES.flatMap((r) => [r.long, r.short])])];
 
@@ -248,14 +247,14 @@ export function dailyReportData(view: MonitorView, sinceMs: number): DailyReport
       ...windowFigures(rollups.get(name) ?? []),
     };
   });
-  const heartbeat = Number(store.getMeta('heartbeat') ?? 0);
+  const heartbeat = store.heartbeatAt();
   return {
     from,
     now,
     origin: view.origin,
     heartbeat: {
-      running: heartbeat > 0 && now - heartbeat <= HEARTBEAT_STALE_MS,
-      lastAt: heartbeat > 0 ? heartbeat : undefined,
+      running: isBeating(heartbeat, now),
+      lastAt: heartbeat,
     },
     checks,
     incidents: windowIncidents(store.incidents(), from, now),

@@ -38,6 +38,7 @@ import {
 } from './slo.ts';
 import { type SloStatus, sloStatuses } from './slo-status.ts';
 import { type Attempt, type Delivery, MonitorStore } from './store.ts';
+import type { MonitorView } from './view.ts';
 
 export interface MonitorOptions {
   config: Config;
@@ -159,6 +160,17 @@ export class Monitor {
       })),
       (check, error) => this.log(`check ${check} crashed: ${(error as Error).stack ?? String(error)}`),
     );
+  }
+
+  /** What the status page and /metrics read, now. */
+  view(): MonitorView {
+    return {
+      store: this.store,
+      checks: this.checks,
+      slos: this.slos,
+      now: this.now(),
+      origin: this.options.baseUrl.origin,
+    };
   }
 
   stateOf(check: string): CheckState {

@@ -15,8 +15,6 @@ export const UPTIME_DAYS = 90;
 /** Resolved incidents are listed this long. */
 export const INCIDENT_DAYS = 30;
 export const CHART_HOURS = 7 * 24;
-/** The monitor writes its heartbeat every 5 s: a minute without one means it is not running. */
-export const HEARTBEAT_STALE_MS = 60_000;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -347,11 +345,10 @@ export function statusPageData(view: MonitorView): StatusPageData {
   const spanning = slos.filter((s) => s.group === undefined || !names.includes(s.group));
   if (spanning.length) groups.push({ checks: [], slos: spanning });
 
-  const heartbeat = Number(store.getMeta('heartbeat'));
   return {
     now,
     origin: view.origin,
-    heartbeatAt: heartbeat > 0 ? heartbeat : undefined,
+    heartbeatAt: store.heartbeatAt(),
     overall: overallState(checks),
     groups,
     openIncidents: checks.reduce(

@@ -19,16 +19,10 @@ import {
   STYLE,
   table,
 } from '../core/report/html-page.ts';
+import { HEARTBEAT_STALE_MS } from './heartbeat.ts';
 import { formatObjective } from './slo.ts';
 import { renderCheck } from './status-page-check.ts';
-import {
-  type GroupStatus,
-  HEARTBEAT_STALE_MS,
-  type SloRow,
-  type SloWindow,
-  type StateName,
-  type StatusPageData,
-} from './status-page-data.ts';
+import type { GroupStatus, SloRow, SloWindow, StateName, StatusPageData } from './status-page-data.ts';
 import { ago, count, formatPercent, rate, utc } from './status-page-format.ts';
 
 export interface StatusPageOptions {

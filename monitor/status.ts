@@ -3,6 +3,7 @@
  * storage (so it works beside a running monitor, or after it stopped).
  */
 import { mergeHistograms, percentile } from '../core/histogram.ts';
+import { HEARTBEAT_STALE_MS } from './heartbeat.ts';
 import type { CheckState } from './incidents.ts';
 import type { MonitorStore, Rollup } from './store.ts';
 
@@ -36,10 +37,10 @@ function ago(ms: number): string {
 
 export function renderStatus(store: MonitorStore, now: number): string {
   const lines: string[] = [];
-  const heartbeat = Number(store.getMeta('heartbeat') ?? 0);
+  const heartbeat = store.heartbeatAt();
   lines.push(
     heartbeat
-      ? `monitor: last heartbeat ${ago(now - heartbeat)} (${new Date(heartbeat).toISOString()})${now - heartbeat > 60_000 ? ' — not running?' : ''}`
+      ? `monitor: last heartbeat ${ago(now - heartbeat)} (${new Date(heartbeat).toISOString()})${now - heartbeat > HEARTBEAT_STALE_MS ? ' — not running?' : ''}`
       : 'monitor: no heartbeat in this database (the long-running monitor has not run with it)',
   );
   const states = [...store.loadStates()].sort(([a], [b]) => a.localeCompare(b));

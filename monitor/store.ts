@@ -623,6 +623,12 @@ export class MonitorStore {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
+  /** When the running monitor last wrote its heartbeat (epoch ms); undefined: it never ran here. */
+  heartbeatAt(): number | undefined {
+    const at = Number(this.getMeta('heartbeat'));
+    return at > 0 ? at : undefined;
+  }
+
   getMeta(key: string): string | undefined {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined)?.value as
       | string

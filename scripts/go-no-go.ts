@@ -119,9 +119,8 @@ async function monitorEvidence(
     for (const check of health)
       for (const rollup of store.rollups('minute', from, now + 1, check.name))
         if (rollup.runs > 0) minutes.add(rollup.start);
-    const heartbeat = Number(store.getMeta('heartbeat'));
     return {
-      heartbeatAt: heartbeat > 0 ? heartbeat : undefined,
+      heartbeatAt: store.heartbeatAt(),
       healthChecks: health.map((c) => ({
         name: c.name,
         lastRunAt: states.get(c.name)?.lastRunAt || undefined,

@@ -5,6 +5,8 @@
  *   status    each check's state and the open incidents, from storage
  * Options: --config FILE (perf.config.ts), --base-url URL (also BASE_URL; none: the embedded
  * target, started and stopped here), --db FILE (also MONITOR_DB; default: the config's).
+ * While it runs, `monitor` serves the status page, /metrics and /healthz on monitor.host and
+ * monitor.port (MONITOR_PORT overrides the port: 0 any free one, off none).
  */
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
@@ -12,13 +14,57 @@ import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { exitOnSignalWith, onShutdown } from '../core/lifecycle.ts';
 import { resolveChecks } from '../monitor/checks.ts';
+import { MonitorMetrics } from '../monitor/metrics.ts';
 import { Monitor } from '../monitor/monitor.ts';
+import { type MonitorServer, startMonitorServer } from '../monitor/server.ts';
 import { loadSlos } from '../monitor/slo-config.ts';
 import { renderStatus } from '../monitor/status.ts';
 import { MonitorStore } from '../monitor/store.ts';
 import { openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
 const COMMANDS = ['monitor', 'once', 'status'] as const;
+
+/** The port to serve on: MONITOR_PORT (a number, or off) over the config's; false: none. */
+function servePort(configured: number | false, env = process.env.MONITOR_PORT): number | false {
+  if (env === undefined || env === '') return configured;
+  if (env === 'off' || env === 'false') return false;
+  const port = Number(env);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new PerfError(
+      `MONITOR_PORT=${env} is not a port: use 0–65535 (0: any free port) or off (no status page nor /metrics)`,
+    );
+  return port;
+}
+
+async function serve(
+  monitor: Monitor,
+  metrics: MonitorMetrics,
+  config: { host: string; port: number | false },
+): Promise<MonitorServer | undefined> {
+  const port = servePort(config.port);
+  if (port === false) return undefined;
+  try {
+    const server = await startMonitorServer({
+      host: config.host,
+      port,
+      view: () => monitor.view(),
+      metrics,
+    });
+    console.log(
+      `status page ${server.url.href} · metrics ${server.url.href}metrics · health ${server.url.href}healthz`,
+    );
+    return server;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? `${config.host}:${port} is in use (another monitor?)`
+        : `cannot listen on ${config.host}:${port}: ${(error as Error).message}`;
+    throw new PerfError(
+      `${why}: set monitor.port in the config or MONITOR_PORT to a free port (0: any), or MONITOR_PORT=off to serve nothing`,
+    );
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -55,10 +101,18 @@ async function main(): Promise<number> {
     ? { url: given, embedded: false, stop: async () => {} }
     : await openTarget(undefined, config.readyTimeoutMs);
   let monitor: Monitor | undefined;
+  let server: MonitorServer | undefined;
   let started = false;
   try {
     const slos = await loadSlos(config, resolveChecks(config.monitor, target.url));
-    monitor = new Monitor({ config, baseUrl: target.url, database, slos });
+    const metrics = new MonitorMetrics();
+    monitor = new Monitor({
+      config,
+      baseUrl: target.url,
+      database,
+      slos,
+      onRun: (record) => metrics.observeRun(record),
+    });
     if (target.embedded)
       console.log(
         `monitoring the embedded Pitchey at ${target.url.origin} (set BASE_URL to monitor a deployment)`,
@@ -89,10 +143,14 @@ async function main(): Promise<number> {
     // Runs until SIGINT/SIGTERM: then the monitor stops first (its checks in flight finish, the
     // target and the browsers still up), then the rest, and the process exits 0.
     const running = monitor;
+    server = await serve(running, metrics, config.monitor);
+    const serving = server;
     exitOnSignalWith(0);
     onShutdown(
       async () => {
         console.log('stopping: no new checks; waiting for the ones running…');
+        // The server reads the store, which stop() closes: it goes first.
+        await serving?.close();
         await running.stop();
         console.log('monitor stopped');
       },
@@ -103,6 +161,7 @@ async function main(): Promise<number> {
     return await new Promise<number>(() => {});
   } finally {
     if (!started) {
+      await server?.close();
       await monitor?.stop();
       await target.stop();
     }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MonitorStore } from '../monitor/store.ts';
 import { parseFaults } from '../target/faults.ts';
@@ -48,9 +49,15 @@ async function once(args: string[], env: NodeJS.ProcessEnv = {}) {
   }
 }
 
-function startMonitor(config: string, db: string, baseUrl = target.url): ChildProcess & { output: string[] } {
+function startMonitor(
+  config: string,
+  db: string,
+  baseUrl = target.url,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcess & { output: string[] } {
   const child = spawn(SCRIPT, ['monitor', '--config', config, '--db', db], {
-    env: { ...process.env, BASE_URL: baseUrl, MONITOR_DB: '' },
+    // Any free port for the status page: tests run side by side.
+    env: { ...process.env, BASE_URL: baseUrl, MONITOR_DB: '', MONITOR_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string[] };
   child.output = [];
@@ -189,5 +196,68 @@ describe('health-monitor.sh', () => {
       second.kill('SIGTERM');
       expect((await exited(second)).code).toBe(0);
     }
+  }, 90_000);
+
+  it('monitor: serves the status page, /metrics and /healthz while it runs; a taken port is a clear error', async () => {
+    const config = await writeConfig('serve.config.mjs', { checks: httpChecks('1s') });
+    const db = join(dir, 'serve.db');
+    const child = startMonitor(config, db);
+    try {
+      const base = await until(
+        'the served URL',
+        () => child.output.join('').match(/status page (http:\S+)/)?.[1],
+      );
+      expect(new URL(base).hostname).toBe('127.0.0.1');
+      await until('two runs of each check', () => readStore(db, (s) => s.attempts().length >= 4));
+
+      const page = await fetch(base);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await page.text();
+      expect(html).toMatch(/<meta http-equiv="refresh" content="60">/);
+      expect(html).toMatch(/api-trending/);
+
+      const scrape = await fetch(`${base}metrics`);
+      expect(scrape.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const families = parsePrometheusTextFormat(await scrape.text());
+      const success = families.find((f) => f.name === 'probe_success');
+      expect(success?.metrics).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ labels: expect.objectContaining({ check: 'api-trending' }), value: '1' }),
+          expect.objectContaining({ labels: expect.objectContaining({ check: 'health' }), value: '1' }),
+        ]),
+      );
+      const runs = families.find((f) => f.name === 'pitchey_check_runs_total');
+      const passes = runs?.metrics.find(
+        (m) => m.labels?.check === 'health' && m.labels?.outcome === 'pass',
+      ) as { value: string };
+      expect(Number(passes.value)).toBeGreaterThanOrEqual(2);
+      const open = await fetch(`${base}metrics`, {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+      });
+      expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
+      expect((await open.text()).trimEnd().endsWith('# EOF')).toBe(true);
+
+      const health = await fetch(`${base}healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', staleAfterSeconds: 60 });
+      expect((await fetch(`${base}nothing`)).status).toBe(404);
+      expect((await fetch(base, { method: 'POST' })).status).toBe(405);
+
+      // A second monitor on the same port says which port and what to do.
+      const second = startMonitor(config, join(dir, 'serve2.db'), target.url, {
+        MONITOR_PORT: new URL(base).port,
+      });
+      expect((await exited(second)).code).toBe(2);
+      expect(second.output.join('')).toMatch(
+        /127\.0\.0\.1:\d+ is in use \(another monitor\?\): set monitor\.port in the config or MONITOR_PORT/,
+      );
+      expect(isAlive(second.pid as number)).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+      expect((await exited(child)).code).toBe(0);
+    }
+    const base = child.output.join('').match(/status page (http:\S+)/)?.[1] as string;
+    await expect(fetch(base)).rejects.toThrow();
   }, 90_000);
 });
