@@ -185,13 +185,32 @@ export function latencyOf(rollups: readonly Rollup[]): Latency {
 /** Four significant digits: what a chart can show. */
 const sig = (value: number) => Number(value.toPrecision(4));
 
+/**
+ * An hour's P95 once it is known: decoding an HDR histogram and walking it costs ~50 µs, and a
+ * served page with 100 checks asks for 16,800 of them a minute, nearly all of hours long gone.
+ * Keyed by what would change if a late run were rolled into the hour.
+ */
+const hourP95s = new Map<string, number>();
+const HOUR_P95S_KEPT = 100_000;
+
+function hourP95(r: Rollup): number {
+  const key = `${r.check}\0${r.start}\0${r.runs}\0${r.answered}`;
+  let value = hourP95s.get(key);
+  if (value === undefined) {
+    value = sig(percentile(decodeHistogram(r.histogram as string), 95) / 1000);
+    if (hourP95s.size >= HOUR_P95S_KEPT) hourP95s.clear();
+    hourP95s.set(key, value);
+  }
+  return value;
+}
+
 export function hourlyP95(rollups: readonly Rollup[], firstHour: number, hours: number): HourlyP95 {
   const byStart = new Map(rollups.map((r) => [r.start, r]));
   const values: (number | null)[] = [];
   const failedHours: number[] = [];
   for (let i = 0; i < hours; i++) {
     const r = byStart.get(firstHour + i * HOUR);
-    values.push(r?.histogram ? sig(percentile(decodeHistogram(r.histogram), 95) / 1000) : null);
+    values.push(r?.histogram ? hourP95(r) : null);
     if (r?.failed) failedHours.push(i);
   }
   return { firstHour, values, failedHours };

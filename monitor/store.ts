@@ -195,6 +195,30 @@ export class MonitorStore {
     return store;
   }
 
+  /**
+   * A read-only connection beside the running monitor's (the status page's thread): no checks,
+   * migrations nor rollups, which are the writer's; WAL lets it read while the monitor writes.
+   */
+  static openReader(file: string): MonitorStore {
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+    } catch (error) {
+      throw new StoreError(`${file} cannot be read as the monitor's database: ${(error as Error).message}`);
+    }
+    const version = Number(
+      (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined)?.value ?? 0,
+    );
+    if (version !== SCHEMA_VERSION) {
+      db.close();
+      throw new StoreError(
+        `${file} has schema ${version}, this reader reads ${SCHEMA_VERSION}: open it with the monitor first`,
+      );
+    }
+    return new MonitorStore(file, db);
+  }
+
   private migrate(): void {
     const hasMeta = this.db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")

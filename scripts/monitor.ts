@@ -8,15 +8,15 @@
  * While it runs, `monitor` serves the status page, /metrics and /healthz on monitor.host and
  * monitor.port (MONITOR_PORT overrides the port: 0 any free one, off none).
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
 import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { exitOnSignalWith, onShutdown } from '../core/lifecycle.ts';
 import { resolveChecks } from '../monitor/checks.ts';
-import { MonitorMetrics } from '../monitor/metrics.ts';
 import { Monitor } from '../monitor/monitor.ts';
-import { type MonitorServer, startMonitorServer } from '../monitor/server.ts';
+import { type ServerThread, type ServerThreadData, startServerThread } from '../monitor/server-thread.ts';
 import { loadSlos } from '../monitor/slo-config.ts';
 import { renderStatus } from '../monitor/status.ts';
 import { MonitorStore } from '../monitor/store.ts';
@@ -37,19 +37,13 @@ function servePort(configured: number | false, env = process.env.MONITOR_PORT): 
 }
 
 async function serve(
-  monitor: Monitor,
-  metrics: MonitorMetrics,
+  data: Omit<ServerThreadData, 'host' | 'port'>,
   config: { host: string; port: number | false },
-): Promise<MonitorServer | undefined> {
+): Promise<ServerThread | undefined> {
   const port = servePort(config.port);
   if (port === false) return undefined;
   try {
-    const server = await startMonitorServer({
-      host: config.host,
-      port,
-      view: () => monitor.view(),
-      metrics,
-    });
+    const server = await startServerThread({ ...data, host: config.host, port });
     console.log(
       `status page ${server.url.href} · metrics ${server.url.href}metrics · health ${server.url.href}healthz`,
     );
@@ -101,17 +95,16 @@ async function main(): Promise<number> {
     ? { url: given, embedded: false, stop: async () => {} }
     : await openTarget(undefined, config.readyTimeoutMs);
   let monitor: Monitor | undefined;
-  let server: MonitorServer | undefined;
+  let server: ServerThread | undefined;
   let started = false;
   try {
     const slos = await loadSlos(config, resolveChecks(config.monitor, target.url));
-    const metrics = new MonitorMetrics();
     monitor = new Monitor({
       config,
       baseUrl: target.url,
       database,
       slos,
-      onRun: (record) => metrics.observeRun(record),
+      onRun: (record) => server?.observeRun(record),
     });
     if (target.embedded)
       console.log(
@@ -143,7 +136,11 @@ async function main(): Promise<number> {
     // Runs until SIGINT/SIGTERM: then the monitor stops first (its checks in flight finish, the
     // target and the browsers still up), then the rest, and the process exits 0.
     const running = monitor;
-    server = await serve(running, metrics, config.monitor);
+    // After the monitor opened (and migrated) the database: the thread only reads it.
+    server = await serve(
+      { configFile: resolve(values.config as string), database, baseUrl: target.url.href },
+      config.monitor,
+    );
     const serving = server;
     exitOnSignalWith(0);
     onShutdown(

@@ -3,7 +3,7 @@
  * model for VUs), in this thread or split across worker threads whose results merge exactly
  * (in paired mode, each side's results merge on their own).
  */
-import { Worker } from 'node:worker_threads';
+import { tsWorker } from '../../core/ts-worker.ts';
 import { abortWatcher } from '../abort.ts';
 import { Recorder, type RecorderState } from '../recorder.ts';
 import { OPEN_MODEL } from '../scenario.ts';
@@ -32,20 +32,18 @@ interface WorkerMessage {
 export async function runAcrossWorkers(run: EngineRun, workers: number): Promise<EngineResult> {
   if (workers <= 1) return runEngine(run);
   const progress = new Array<{ done: number; total: number }>(workers).fill({ done: 0, total: 0 });
-  const threads = Array.from(
-    { length: workers },
-    (_, index) =>
-      new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-        workerData: {
-          scenario: run.scenario,
-          baseUrl: run.baseUrl.href,
-          tokens: run.tokens,
-          share: { index, of: workers },
-          ...(run.reference
-            ? { reference: { baseUrl: run.reference.baseUrl.href, tokens: run.reference.tokens } }
-            : {}),
-        },
-      }),
+  const threads = Array.from({ length: workers }, (_, index) =>
+    tsWorker(new URL('./worker.ts', import.meta.url), {
+      workerData: {
+        scenario: run.scenario,
+        baseUrl: run.baseUrl.href,
+        tokens: run.tokens,
+        share: { index, of: workers },
+        ...(run.reference
+          ? { reference: { baseUrl: run.reference.baseUrl.href, tokens: run.reference.tokens } }
+          : {}),
+      },
+    }),
   );
   const stopAll = () => {
     for (const t of threads) t.postMessage('stop');
