@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.ts';
 import { resolveChecks } from '../monitor/checks.ts';
+import { loadSlos } from '../monitor/slo-config.ts';
 
 const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
@@ -30,6 +31,20 @@ describe('monitor config', () => {
     });
     expect(checks[0]?.retry).toMatchObject({ strategy: 'exponential', maxAttempts: 2, baseBackoffMs: 2_000 });
     expect(checks[3]?.schedule).toEqual({ cron: '0 6 * * *', timezone: 'UTC', intervalMs: undefined });
+  });
+
+  it("the README's SLO example is valid and covers the checks it names", async () => {
+    const match = README.match(/```ts\nslos: (\[[\s\S]*?\n\]),\n```/);
+    if (!match) throw new Error('README has no ```ts slos: [ … ] example');
+    const slos = new Function(`return (${match[1]});`)();
+    const config = parseConfig({ monitor: { ...(readmeExample() as object), slos } }, 'README.md');
+    const checks = resolveChecks(config.monitor, new URL('https://pitchey.example'));
+    const loaded = await loadSlos(config, checks);
+    expect(loaded.map((s) => [s.name, s.sli, s.objective, s.thresholdMs, s.checks, s.alert])).toEqual([
+      ['api-availability', 'availability', 0.999, undefined, ['api-trending'], true],
+      ['api-fast', 'latency', 0.95, 200, ['api-trending'], true],
+      ['journeys', 'availability', 0.99, undefined, ['journey-visitor'], false],
+    ]);
   });
 
   it('without checks, the Pitchey defaults on the base URL', () => {

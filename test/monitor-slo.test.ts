@@ -328,9 +328,9 @@ describe('SLOs by default and from the config', () => {
 });
 
 describe('burn-rate alerts in the monitor', () => {
-  it('an outage burning 2 % of a 30-day budget within an hour pages once and resolves once', async () => {
-    let clock = T0;
-    let outage = false;
+  /** Four API checks every 30 s on a clock the test moves; check "a" fails while `world.outage`. */
+  const world = { clock: T0, outage: false };
+  const sloMonitor = () => {
     const config = parseConfig(
       {
         monitor: {
@@ -350,43 +350,57 @@ describe('burn-rate alerts in the monitor', () => {
       },
       'test config',
     );
-    const monitor = new Monitor({
+    return new Monitor({
       config,
       baseUrl: new URL('http://127.0.0.1:9/'),
       database: join(dir, 'monitor.db'),
       log: () => {},
-      now: () => clock,
+      now: () => world.clock,
       slos: slosFromConfig(
         config.monitor.slos ?? [],
         [...'abcd'].map((name) => ({ name, group: 'api', type: 'http' })),
       ),
       probe: async (check): Promise<AttemptResult> =>
-        outage && check.name === 'a'
+        world.outage && check.name === 'a'
           ? { outcome: 'fail', durationMs: 5, httpStatus: 500, errorClass: 'http', message: 'HTTP 500' }
           : { outcome: 'pass', durationMs: 20, httpStatus: 200 },
     });
+  };
+  const stepOf =
+    (monitor: Monitor, onFail: () => void = () => {}) =>
+    async () => {
+      for (const check of monitor.checks) {
+        const record = await monitor.runCheck(check, performance.now());
+        if (record.attempts.at(-1)?.outcome === 'fail') onFail();
+      }
+      world.clock += 30_000;
+      return monitor.evaluateSlos();
+    };
+  beforeEach(() => {
+    world.clock = T0;
+    world.outage = false;
+  });
+
+  it('an outage burning 2 % of a 30-day budget within an hour pages once and resolves once', async () => {
+    const monitor = sloMonitor();
     // 4 checks every 30 s: 11,520 runs a day; 2 % of a 99.9 % 30-day budget is 6.9 bad runs.
     const budgetShare = (bad: number) => bad / (0.001 * 4 * 2 * 60 * 24 * 30);
     const log: string[] = [];
     let failed = 0;
+    const evaluate = stepOf(monitor, () => failed++);
     const step = async () => {
-      for (const check of monitor.checks) {
-        const record = await monitor.runCheck(check, performance.now());
-        if (record.attempts.at(-1)?.outcome === 'fail') failed++;
-      }
-      clock += 30_000;
-      for (const status of monitor.evaluateSlos())
+      for (const status of await evaluate())
         for (const rule of status.firing)
-          log.push(`${Math.round((clock - T0) / MINUTE)} min ${rule.severity}`);
+          log.push(`${Math.round((world.clock - T0) / MINUTE)} min ${rule.severity}`);
     };
     // A day and a half of passing runs, so every alert window is full.
-    while (clock < T0 + 36 * HOUR) await step();
-    outage = true;
+    while (world.clock < T0 + 36 * HOUR) await step();
+    world.outage = true;
     while (failed < 7) await step();
-    outage = false;
+    world.outage = false;
     expect(budgetShare(failed)).toBeGreaterThanOrEqual(0.02);
     expect(budgetShare(failed)).toBeLessThan(0.021);
-    while (clock < T0 + 40 * HOUR) await step();
+    while (world.clock < T0 + 40 * HOUR) await step();
     const key = sloAlertKey('api-availability', 'page');
     const incidents = monitor.store.incidents({ check: key });
     expect(incidents).toHaveLength(1);
@@ -403,5 +417,31 @@ describe('burn-rate alerts in the monitor', () => {
       /ERROR BUDGET BURNING slo:api-availability:page: SLO api-availability \(99\.9 % of group api runs pass\) burns its error budget 1\d\.\d× over 1h/,
     );
     await monitor.stop();
+  }, 120_000);
+
+  it('killed while paging: the page stays open across the restart, resolves once after it, and never triggers twice', async () => {
+    const first = sloMonitor();
+    const step = stepOf(first);
+    // Two hours: the page's windows (1 h, 5 min) are full.
+    while (world.clock < T0 + 2 * HOUR) await step();
+    world.outage = true;
+    const key = sloAlertKey('api-availability', 'page');
+    while (!first.store.incidents({ check: key, open: true }).length) await step();
+    // kill -9: no stop(), nothing flushed beyond what each run committed; the outage goes on.
+    first.store.close();
+    world.clock += 2 * MINUTE;
+    const second = sloMonitor();
+    const again = stepOf(second);
+    await again();
+    expect(second.store.incidents({ check: key })).toHaveLength(1);
+    world.outage = false;
+    // The clock jumps two hours ahead (a suspended VM): the windows are then clean.
+    world.clock += 2 * HOUR;
+    for (let i = 0; i < 20; i++) await again();
+    const incidents = second.store.incidents({ check: key });
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.resolvedAt).toBeDefined();
+    expect(second.store.deliveries({ check: key }).map((d) => d.event)).toEqual(['trigger', 'resolve']);
+    await second.stop();
   }, 120_000);
 });
