@@ -2,7 +2,9 @@
  * The monitor's HTTP face runs on a thread of its own. Drawing the status page for 100 checks
  * takes ~0.7 s of synchronous SQLite and histogram work; on the monitor's own event loop that
  * would stretch the measured duration of every probe in flight. The thread reads the database
- * through its own read-only connection, and is told of every run for the /metrics counters.
+ * through its own read-only connection (the window figures as of the monitor's last roll-up,
+ * each minute; states and latest runs as they are), and is told of every run for the /metrics
+ * counters.
  */
 import { tsWorker } from '../core/ts-worker.ts';
 import type { Attempt } from './store.ts';

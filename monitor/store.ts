@@ -164,6 +164,8 @@ export class MonitorStore {
     readonly file: string,
     /** The connection itself (tests and benchmarks cap its size to play a full disk). */
     readonly db: Database.Database,
+    /** A reader beside the running monitor: the writer's rollups are read as they are. */
+    readonly readOnly = false,
   ) {}
 
   /**
@@ -216,7 +218,7 @@ export class MonitorStore {
         `${file} has schema ${version}, this reader reads ${SCHEMA_VERSION}: open it with the monitor first`,
       );
     }
-    return new MonitorStore(file, db);
+    return new MonitorStore(file, db, true);
   }
 
   private migrate(): void {
@@ -387,27 +389,33 @@ export class MonitorStore {
    * The attempts are the record: after kill -9 the next call catches up, so nothing is lost.
    */
   rollUp(): number {
-    return this.db.transaction(() => {
-      const through = Number(this.getMeta('rolled_through') ?? 0);
-      const rows = this.db
-        .prepare('SELECT * FROM attempts WHERE id > ? AND final = 1 ORDER BY id')
-        .all(through) as Row[];
-      if (!rows.length) return 0;
-      const groups = new Map<string, { period: Period; check: string; start: number; runs: Row[] }>();
-      for (const row of rows) {
-        for (const [period, size] of PERIODS) {
-          const start = Math.floor((row.started_at as number) / size) * size;
-          const key = `${period} ${row.check_name} ${start}`;
-          const group = groups.get(key) ?? { period, check: row.check_name as string, start, runs: [] };
-          group.runs.push(row);
-          groups.set(key, group);
+    // A reader's figures are those of the writer's last roll-up (at most a minute old).
+    if (this.readOnly) return 0;
+    // IMMEDIATE: the write lock first (waiting out busy_timeout), so a roll-up made beside the
+    // running monitor (a report on a live database) never fails upgrading a read to a write.
+    return this.db
+      .transaction(() => {
+        const through = Number(this.getMeta('rolled_through') ?? 0);
+        const rows = this.db
+          .prepare('SELECT * FROM attempts WHERE id > ? AND final = 1 ORDER BY id')
+          .all(through) as Row[];
+        if (!rows.length) return 0;
+        const groups = new Map<string, { period: Period; check: string; start: number; runs: Row[] }>();
+        for (const row of rows) {
+          for (const [period, size] of PERIODS) {
+            const start = Math.floor((row.started_at as number) / size) * size;
+            const key = `${period} ${row.check_name} ${start}`;
+            const group = groups.get(key) ?? { period, check: row.check_name as string, start, runs: [] };
+            group.runs.push(row);
+            groups.set(key, group);
+          }
         }
-      }
-      for (const group of groups.values())
-        this.addToRollup(group.period, group.check, group.start, group.runs);
-      this.setMeta('rolled_through', String(rows[rows.length - 1]?.id));
-      return rows.length;
-    })();
+        for (const group of groups.values())
+          this.addToRollup(group.period, group.check, group.start, group.runs);
+        this.setMeta('rolled_through', String(rows[rows.length - 1]?.id));
+        return rows.length;
+      })
+      .immediate();
   }
 
   private addToRollup(period: Period, check: string, start: number, runs: Row[]): void {

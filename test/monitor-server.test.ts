@@ -124,4 +124,31 @@ describe('startMonitorServer', () => {
     broken = false;
     expect((await fetch(new URL('/metrics', url))).status).toBe(200);
   });
+
+  it('a read-only connection serves every route while the writer holds runs not yet rolled up', async () => {
+    store.recordRun(
+      [{ check: 'health', runId: 'r1', attempt: 1, startedAt: NOW - 1_000, durationMs: 12, outcome: 'pass' }],
+      undefined,
+      [],
+      [],
+    );
+    store.setMeta('heartbeat', String(NOW - 1_000));
+    const writer = store;
+    store = MonitorStore.openReader(join(dir, 'monitor.db'));
+    try {
+      const url = await start();
+      for (const path of ['/', '/metrics', '/healthz']) {
+        const res = await fetch(new URL(path, url));
+        expect(`${path} ${res.status}`).toBe(`${path} 200`);
+      }
+      expect(logged).toEqual([]);
+      expect(() => store.setMeta('x', '1')).toThrow(/readonly/);
+      // The run reaches the reader's windows with the writer's roll-up.
+      expect(store.windowCounts(NOW - 60_000, NOW).get('health')).toBeUndefined();
+      writer.rollUp();
+      expect(store.windowCounts(NOW - 60_000, NOW).get('health')).toMatchObject({ total: 1, good: 1 });
+    } finally {
+      writer.close();
+    }
+  });
 });
