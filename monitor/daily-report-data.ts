@@ -9,6 +9,7 @@
 import { parseDuration } from '../core/duration.ts';
 import { mergeHistograms, percentile } from '../core/histogram.ts';
 import { isBeating } from './heartbeat.ts';
+import { streakOf } from './incidents.ts';
 import { BURN_RULES, type BurnRule, describeSlo } from './slo.ts';
 import { sloStatuses } from './slo-status.ts';
 import { type Delivery, type IncidentRow, type Rollup, windowPieces } from './store.ts';
@@ -236,13 +237,7 @@ export function dailyReportData(view: MonitorView, sinceMs: number): DailyReport
       target: check?.target ?? '',
       configured: check !== undefined,
       state: last,
-      streak: !state
-        ? 0
-        : last === 'fail'
-          ? state.consecutiveFailed
-          : last === 'pass'
-            ? state.consecutivePassing
-            : state.consecutiveNotPassing,
+      streak: streakOf(state),
       lastRunAt: state?.lastRunAt || undefined,
       ...windowFigures(rollups.get(name) ?? []),
     };

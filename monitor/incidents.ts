@@ -46,6 +46,14 @@ export interface CheckState {
   incident?: OpenIncident | undefined;
 }
 
+/** How many runs in a row have had the check's latest outcome (0 before any). */
+export function streakOf(state: CheckState | undefined): number {
+  if (!state) return 0;
+  if (state.last === 'fail') return state.consecutiveFailed;
+  if (state.last === 'pass') return state.consecutivePassing;
+  return state.consecutiveNotPassing;
+}
+
 export const INITIAL_STATE: CheckState = {
   last: 'unknown',
   lastRunAt: 0,

@@ -6,6 +6,7 @@
  * maintenance or while the monitor was offline, as the SLOs do.
  */
 import { decodeHistogram, mergeHistograms, percentile } from '../core/histogram.ts';
+import { streakOf } from './incidents.ts';
 import { ALERT_WINDOWS, describeSlo, type Slo, sloAlertKey, type WindowStatus } from './slo.ts';
 import { sloStatuses } from './slo-status.ts';
 import type { IncidentRow, Rollup } from './store.ts';
@@ -303,13 +304,7 @@ export function statusPageData(view: MonitorView): StatusPageData {
       type: check.type,
       target: check.target ?? '',
       state: last,
-      streak: !state
-        ? 0
-        : last === 'fail'
-          ? state.consecutiveFailed
-          : last === 'pass'
-            ? state.consecutivePassing
-            : state.consecutiveNotPassing,
+      streak: streakOf(state),
       lastRunAt: state?.lastRunAt || undefined,
       days: dayBars(daily, firstDay, UPTIME_DAYS),
       uptime: { day: uptimeOf(lastDay), month: uptimeOf(lastMonth), all: uptimeOf(daily) },
