@@ -23,8 +23,7 @@ export type ToServerThread = { type: 'run'; check: string; attempts: readonly At
 /** Thread → main. */
 export type FromServerThread =
   | { type: 'listening'; url: string }
-  | { type: 'error'; code?: string | undefined; message: string }
-  | { type: 'closed' };
+  | { type: 'error'; code?: string | undefined; message: string };
 
 export interface ServerThread {
   url: URL;
@@ -49,8 +48,7 @@ export async function startServerThread(
   }).finally(() => worker.removeAllListeners());
   if (first.type !== 'listening') {
     await worker.terminate();
-    const message = first.type === 'error' ? first.message : 'the status page thread closed before listening';
-    throw Object.assign(new Error(message), { code: first.type === 'error' ? first.code : undefined });
+    throw Object.assign(new Error(first.message), { code: first.code });
   }
   let exited = false;
   const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

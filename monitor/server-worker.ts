@@ -37,7 +37,6 @@ try {
     }
     void server.close().then(() => {
       store.close();
-      send({ type: 'closed' });
       port.close();
     });
   });
