@@ -30,6 +30,12 @@ const loadSuiteSchema = z
     engine: z.enum(['native', 'k6']).default('native'),
     /** Worker threads per scenario (the machine's cores are shared with a local target). */
     workers: z.number().int().min(1).max(64).default(1),
+    /**
+     * Open model: connections per worker thread at most. They open as the load needs them (rate ×
+     * latency); past the cap, iterations wait and count late, instead of the generator opening
+     * one connection per maxVU and meeting the target's own connection limit.
+     */
+    maxConnections: z.number().int().min(1).max(100_000).default(1_000),
     /** Load may go to a host that is not loopback only with this (or --allow-remote). */
     allowRemote: z.boolean().default(false),
     /** The highest arrival rate (requests/s) any scenario may send to a remote host. */

@@ -60,7 +60,9 @@ export interface RecorderState {
   /** Per second; `histogram` is empty when the second holds no timed request. */
   seconds: { requests: number; errors: number; histogram: string }[];
   dropped: number;
-  checkNotes: string[];
+  /** Distinct check failures and how often each happened. */
+  checkNotes: Record<string, number>;
+  warmup: number;
 }
 
 const MAX_NOTES = 5;
@@ -73,7 +75,24 @@ export class Recorder {
   private live = new Map<number, Histogram>();
   private spare: Histogram[] = [];
   dropped = 0;
-  checkNotes: string[] = [];
+  /** Distinct check failures with their counts; the first MAX_NOTES kinds are kept. */
+  private notes = new Map<string, number>();
+  /** Outcomes intended before this (ms) are warm-up: counted here, not measured. */
+  measureFromMs = 0;
+  warmup = 0;
+
+  private note(text: string, count = 1): void {
+    const seen = this.notes.get(text);
+    if (seen !== undefined) this.notes.set(text, seen + count);
+    else if (this.notes.size < MAX_NOTES) this.notes.set(text, count);
+  }
+
+  /** One line per distinct check failure, with its count when it happened more than once. */
+  get checkNotes(): string[] {
+    return [...this.notes].map(([text, count]) =>
+      count > 1 ? `${text} (×${count.toLocaleString('en-US')})` : text,
+    );
+  }
 
   private statsFor(name: string): NameStats {
     let stats = this.names.get(name);
@@ -126,6 +145,10 @@ export class Recorder {
   }
 
   record(o: Outcome): void {
+    if (o.intendedMs < this.measureFromMs) {
+      this.warmup++;
+      return;
+    }
     const stats = this.statsFor(o.name);
     stats.requests++;
     stats.bytes += o.bytes;
@@ -142,8 +165,7 @@ export class Recorder {
       else stats.unexpected++;
     }
     if (!o.error && !o.checkFailure) stats.checksPassed++;
-    if (o.checkFailure && this.checkNotes.length < MAX_NOTES)
-      this.checkNotes.push(`${o.name}: ${o.checkFailure}`);
+    if (o.checkFailure) this.note(`${o.name}: ${o.checkFailure}`);
     const second = this.second(o.doneMs);
     second.requests++;
     if (failed) second.errors++;
@@ -202,7 +224,8 @@ export class Recorder {
         histogram: s.encoded ?? '',
       })),
       dropped: this.dropped,
-      checkNotes: this.checkNotes,
+      checkNotes: Object.fromEntries(this.notes),
+      warmup: this.warmup,
     };
   }
 
@@ -226,7 +249,8 @@ export class Recorder {
     });
     this.flushLive();
     this.dropped += state.dropped;
-    for (const note of state.checkNotes) if (this.checkNotes.length < MAX_NOTES) this.checkNotes.push(note);
+    for (const [note, count] of Object.entries(state.checkNotes)) this.note(note, count);
+    this.warmup += state.warmup;
   }
 
   /** One item for the scenario as a whole and one per request name. */

@@ -13,6 +13,7 @@ import type { Item, SuiteResult } from '../core/results.ts';
 import type { Suite, SuiteOutput } from '../core/suite.ts';
 import { parseMetricKey } from '../core/threshold.ts';
 import { runAcrossWorkers } from './engines/run.ts';
+import { generatorBound } from './generator-watch.ts';
 import type { Recorder } from './recorder.ts';
 import { OPEN_MODEL, peakRatePerSecond, type Scenario } from './scenario.ts';
 import { shippedScenarios } from './scenarios/index.ts';
@@ -23,6 +24,9 @@ export interface LoadSettings extends LoadSuiteConfig {
 }
 
 export class RemoteLoadError extends PerfError {}
+
+/** The generator could not keep a scenario's schedule: nothing it measured judges the target. */
+export class GeneratorBoundError extends PerfError {}
 
 /** --engine k6 with --compare-url: k6 runs one deployment per script, not two interleaved. */
 export class PairedEngineError extends PerfError {}
@@ -153,6 +157,7 @@ export const loadSuite: Suite<LoadSettings> = {
           scenario,
           tokens,
           signal,
+          maxConnections: settings.maxConnections,
           progress: (done, total) => progress.update(done, total, scenario.name),
           ...(compareUrl && referenceTokens
             ? { reference: { baseUrl: compareUrl, tokens: referenceTokens } }
@@ -160,6 +165,8 @@ export const loadSuite: Suite<LoadSettings> = {
         },
         Math.max(settings.workers, scenario.workers),
       );
+      const bound = generatorBound(result.generator, peakRatePerSecond(scenario) ?? 0);
+      if (bound) throw new GeneratorBoundError(`scenario "${scenario.name}": ${bound}`);
       thresholds.push(...scenarioThresholds(scenario));
       if (!reference || !result.reference) {
         const own = scenarioOutput(scenario, result.recorder, result.elapsedMs, result.stoppedBy);

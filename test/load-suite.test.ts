@@ -31,6 +31,7 @@ const settings = (profile: Partial<LoadProfile> = {}): LoadSettings => ({
   enabled: true,
   engine: 'native',
   workers: 1,
+  maxConnections: 1_000,
   allowRemote: false,
   maxRemoteRate: 50,
   profile: { ...PROFILE, ...profile },

@@ -208,6 +208,7 @@ describe('paired load', () => {
     enabled: true,
     engine: 'native',
     workers: 1,
+    maxConnections: 1_000,
     allowRemote: false,
     maxRemoteRate: 50,
     ...extra,

@@ -16,6 +16,7 @@ import { classifyError } from '../../core/http-errors.ts';
 import { abbaSide, type Side } from '../../core/paired.ts';
 import { type Random, seededRandom } from '../../core/random.ts';
 import { dispatch } from '../dispatch.ts';
+import { watchGenerator } from '../generator-watch.ts';
 import { failedCheck, isExpectedStatus, needsBody, prepare, weightedPicker } from '../mix.ts';
 import { sideCapacity, tickSides } from '../paired.ts';
 import { Recorder } from '../recorder.ts';
@@ -51,10 +52,19 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
   const maxVUs = scenario.maxVUs ?? scenario.preAllocatedVUs;
   const timeoutMs = ms(scenario.timeout);
   const pick = weightedPicker(scenario.requests);
+  const recorderFor = () => {
+    const recorder = new Recorder();
+    recorder.measureFromMs = run.measureFromMs ?? 0;
+    return recorder;
+  };
+  // undici opens a connection only when every open one is busy: connections follow the need
+  // (rate × latency, Little's law) up to this cap, not one per maxVU.
+  const connectionCap = (maxInFlight: number) =>
+    Math.max(1, Math.min(maxInFlight, run.maxConnections ?? maxInFlight));
   const lane = (side: Side, baseUrl: URL, tokens: string[], maxInFlight: number): Lane => ({
     side,
     pool: new Pool(baseUrl.origin, {
-      connections: maxInFlight,
+      connections: connectionCap(maxInFlight),
       pipelining: 1,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -65,8 +75,8 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
     tokenTurn: share.index,
     // The same seed on both sides: each sends the same sequence of requests.
     random: seededRandom(run.seed ?? 1 + share.index),
-    recorder: new Recorder(),
-    maxInFlight,
+    recorder: recorderFor(),
+    maxInFlight: connectionCap(maxInFlight),
     inFlight: 0,
     backlog: [],
     backlogHead: 0,
@@ -153,6 +163,7 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
   const onAbort = () => {
     stoppedBy ??= 'interrupted';
   };
+  const watch = watchGenerator();
   signal.addEventListener('abort', onAbort);
   try {
     await dispatch({
@@ -163,8 +174,10 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
       shouldStop: () => stoppedBy !== undefined || signal.aborted,
       onDue(intendedMs, index) {
         const lane = laneOf(index);
-        if (lane.inFlight < lane.maxInFlight) launch(lane, intendedMs);
-        else if (lane.backlog.length - lane.backlogHead < MAX_BACKLOG) lane.backlog.push(intendedMs);
+        if (lane.inFlight < lane.maxInFlight) {
+          watch.dispatched(elapsed() - intendedMs);
+          launch(lane, intendedMs);
+        } else if (lane.backlog.length - lane.backlogHead < MAX_BACKLOG) lane.backlog.push(intendedMs);
         else lane.recorder.dropped++;
       },
       onTick(now) {
@@ -190,6 +203,7 @@ export async function runOpenModel(run: EngineRun, clock: Clock = realClock): Pr
       recorder: base.recorder,
       elapsedMs,
       stoppedBy,
+      generator: watch.stop(),
       ...(reference ? { reference: { recorder: reference.recorder, elapsedMs } } : {}),
     };
   } finally {

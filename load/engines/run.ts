@@ -5,6 +5,7 @@
  */
 import { tsWorker } from '../../core/ts-worker.ts';
 import { abortWatcher } from '../abort.ts';
+import { type GeneratorStats, mergeGeneratorStats } from '../generator-watch.ts';
 import { Recorder, type RecorderState } from '../recorder.ts';
 import { OPEN_MODEL } from '../scenario.ts';
 import { runClosedModel } from './closed.ts';
@@ -26,6 +27,7 @@ interface WorkerMessage {
   stoppedBy?: string;
   /** Paired mode: the reference side's recorder state. */
   reference?: { state: RecorderState; elapsedMs: number };
+  generator?: GeneratorStats;
 }
 
 /** Across `workers` threads; each watches abortOnFail on its share, and one stop stops all. */
@@ -39,6 +41,8 @@ export async function runAcrossWorkers(run: EngineRun, workers: number): Promise
         baseUrl: run.baseUrl.href,
         tokens: run.tokens,
         share: { index, of: workers },
+        measureFromMs: run.measureFromMs,
+        maxConnections: run.maxConnections,
         ...(run.reference
           ? { reference: { baseUrl: run.reference.baseUrl.href, tokens: run.reference.tokens } }
           : {}),
@@ -81,6 +85,8 @@ export async function runAcrossWorkers(run: EngineRun, workers: number): Promise
       elapsedMs: Math.max(...results.map((r) => r.elapsedMs ?? 0)),
       stoppedBy: results.find((r) => r.stoppedBy)?.stoppedBy,
     };
+    const generator = mergeGeneratorStats(results.flatMap((r) => (r.generator ? [r.generator] : [])));
+    if (generator) result.generator = generator;
     if (run.reference) {
       // Each worker kept the ABBA rule on the global iteration index: both sides merge whole.
       const reference = new Recorder();

@@ -1,4 +1,5 @@
 /** What every load engine is given and gives back. */
+import type { GeneratorStats } from '../generator-watch.ts';
 import type { Recorder } from '../recorder.ts';
 import type { Scenario } from '../scenario.ts';
 
@@ -29,6 +30,10 @@ export interface EngineRun {
   /** Called as each request goes out, with ms since the start (tests and benchmarks). */
   onSend?(sentMs: number): void;
   seed?: number;
+  /** Iterations intended before this (ms from the start) are warm-up: sent, not recorded. */
+  measureFromMs?: number;
+  /** Open model: at most this many connections per thread (iterations beyond wait, timed from their intended start). */
+  maxConnections?: number;
   /**
    * Paired mode: the reference deployment and its user pool's tokens. The engine then
    * measures it interleaved with baseUrl (open model: every other iteration of the schedule
@@ -48,4 +53,6 @@ export interface EngineResult {
    * base's own slices too).
    */
   reference?: { recorder: Recorder; elapsedMs: number };
+  /** Open model: how well the generator kept its schedule (generator-watch.ts). */
+  generator?: GeneratorStats;
 }

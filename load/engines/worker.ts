@@ -13,6 +13,8 @@ interface WorkerInput {
   tokens: string[];
   share: { index: number; of: number };
   reference?: { baseUrl: string; tokens: string[] };
+  measureFromMs?: number;
+  maxConnections?: number;
 }
 
 const input = workerData as WorkerInput;
@@ -30,6 +32,8 @@ const result = await runEngine({
     ? { reference: { baseUrl: new URL(input.reference.baseUrl), tokens: input.reference.tokens } }
     : {}),
   signal: stop.signal,
+  ...(input.measureFromMs !== undefined ? { measureFromMs: input.measureFromMs } : {}),
+  ...(input.maxConnections !== undefined ? { maxConnections: input.maxConnections } : {}),
   progress: (done, total) => parentPort?.postMessage({ type: 'progress', done, total }),
 });
 parentPort?.postMessage({
@@ -37,6 +41,7 @@ parentPort?.postMessage({
   state: result.recorder.toState(),
   elapsedMs: result.elapsedMs,
   stoppedBy: result.stoppedBy,
+  generator: result.generator,
   ...(result.reference
     ? { reference: { state: result.reference.recorder.toState(), elapsedMs: result.reference.elapsedMs } }
     : {}),

@@ -1,0 +1,126 @@
+/**
+ * The generator is not the platform: the open engine watches its own schedule and event loop,
+ * opens connections as the load needs them up to a cap, leaves warm-up out of the figures, and
+ * reports one line per distinct check failure. Against a local responder: asked for far more
+ * than one thread can send it says "generator-bound"; within its means it does not.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOpenModel } from '../load/engines/open.ts';
+import { type GeneratorStats, generatorBound, mergeGeneratorStats } from '../load/generator-watch.ts';
+import { Recorder } from '../load/recorder.ts';
+import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
+
+const stats = (extra: Partial<GeneratorStats> = {}): GeneratorStats => ({
+  threads: 1,
+  sends: 10_000,
+  lateSends: 0,
+  maxLateMs: 3,
+  busiest: 0.4,
+  ...extra,
+});
+
+describe('generatorBound', () => {
+  it('keeps quiet while sends leave on time and the thread has room', () => {
+    expect(generatorBound(stats({ lateSends: 100 }), 500)).toBeUndefined();
+    expect(generatorBound(undefined, 500)).toBeUndefined();
+  });
+
+  it('names the rate, why, and what to do', () => {
+    expect(generatorBound(stats({ lateSends: 101, maxLateMs: 37.4 }), 9_000)).toBe(
+      'generator-bound at 9,000 req/s: 1.0 % of sends left over 10 ms late (up to 37 ms) — add workers (suites.load.workers) or run distributed; the target was not judged',
+    );
+    expect(generatorBound(stats({ busiest: 0.93 }), 100)).toMatch(
+      /^generator-bound at 100 req\/s: a generator thread was busy 93 % of the time \(of 1\)/,
+    );
+  });
+
+  it('merges threads: counts add, the worst thread decides', () => {
+    expect(
+      mergeGeneratorStats([stats({ lateSends: 5, busiest: 0.2 }), stats({ maxLateMs: 50, busiest: 0.95 })]),
+    ).toEqual({ threads: 2, sends: 20_000, lateSends: 5, maxLateMs: 50, busiest: 0.95 });
+    expect(mergeGeneratorStats([])).toBeUndefined();
+  });
+});
+
+describe('the recorder', () => {
+  it('leaves warm-up out and folds repeated check failures into one line with a count', () => {
+    const recorder = new Recorder();
+    recorder.measureFromMs = 1_000;
+    const outcome = (intendedMs: number, checkFailure?: string) => ({
+      name: 'a',
+      intendedMs,
+      sentMs: intendedMs,
+      doneMs: intendedMs + 5,
+      status: 200,
+      expected: true,
+      bytes: 10,
+      ...(checkFailure ? { checkFailure } : {}),
+    });
+    recorder.record(outcome(500, 'status 500'));
+    for (let i = 0; i < 3; i++) recorder.record(outcome(1_000 + i, 'status 500'));
+    recorder.record(outcome(1_500, 'missing field items'));
+    expect(recorder.warmup).toBe(1);
+    expect(recorder.requestCount).toBe(4);
+    expect(recorder.checkNotes).toEqual(['a: status 500 (×3)', 'a: missing field items']);
+    const merged = new Recorder();
+    merged.merge(recorder.toState());
+    merged.merge(recorder.toState());
+    expect(merged.checkNotes).toEqual(['a: status 500 (×6)', 'a: missing field items (×2)']);
+    expect(merged.warmup).toBe(2);
+  });
+});
+
+describe('the open engine against a local responder', () => {
+  let server: Server;
+  let url: URL;
+  let connections = 0;
+  let delayMs = 0;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      setTimeout(() => res.end('{}'), delayMs);
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const scenario = (rate: number, duration: string, maxVUs: number) =>
+    parseScenario({
+      name: 'watch',
+      executor: 'constant-arrival-rate',
+      rate,
+      duration,
+      preAllocatedVUs: Math.min(maxVUs, 10),
+      maxVUs,
+      requests: [{ name: 'ok', weight: 1, path: '/' }],
+    } as ScenarioInput);
+  const run = (s: ReturnType<typeof scenario>, extra = {}) =>
+    runOpenModel({ baseUrl: url, scenario: s, tokens: [], signal: new AbortController().signal, ...extra });
+
+  it('opens connections as the load needs them, up to the cap; the rest wait and count late', async () => {
+    delayMs = 100;
+    connections = 0;
+    // 200 req/s × 100 ms needs ~20 in flight; maxVUs would allow 2,000.
+    const capped = await run(scenario(200, '2s', 2_000), { maxConnections: 5 });
+    expect(connections).toBeLessThanOrEqual(5);
+    const latency = capped.recorder.liveMetrics(2).http_req_duration;
+    // Waiting for one of 5 connections (50 req/s at most) shows in the latency from the intended start.
+    expect(latency?.type === 'trend' && latency.values.p95).toBeGreaterThan(500);
+    connections = 0;
+    await run(scenario(200, '2s', 2_000));
+    expect(connections).toBeGreaterThan(5);
+    expect(connections).toBeLessThan(200);
+  }, 30_000);
+
+  it('within its means it keeps the schedule; asked for 100,000 req/s it says it is the limit', async () => {
+    delayMs = 0;
+    const modest = await run(scenario(200, '2s', 100));
+    expect(generatorBound(modest.generator, 200)).toBeUndefined();
+    expect(modest.generator?.sends).toBeGreaterThan(350);
+    const flood = await run(scenario(100_000, '2s', 1_000));
+    expect(generatorBound(flood.generator, 100_000)).toMatch(/^generator-bound at 100,000 req\/s: /);
+  }, 60_000);
+});
