@@ -7,11 +7,36 @@
  * low-load samples of a ramp would otherwise carry the P95 of a failing rate.
  */
 
+import type { TargetRule } from './targets.ts';
+
 export interface StepTargets {
   p95Ms: number;
   p99Ms?: number | undefined;
   /** Failed requests / requests, at most. */
   errorRate: number;
+}
+
+/**
+ * A milestone's API targets as a step's: the P95 (required), P99 and error rate of the whole
+ * mix (rules tagged for one endpoint judge that endpoint in a load run, not a capacity step).
+ */
+export function stepTargetsOf(api: readonly TargetRule[]): StepTargets | undefined {
+  let p95Ms: number | undefined;
+  let p99Ms: number | undefined;
+  let errorRate: number | undefined;
+  for (const rule of api) {
+    if (Object.keys(rule.key.tags).length) continue;
+    for (const t of rule.thresholds) {
+      if (!t.operator.startsWith('<')) continue;
+      if (rule.key.metric === 'http_req_duration' && t.percentile === 95)
+        p95Ms = Math.min(p95Ms ?? t.limit, t.limit);
+      if (rule.key.metric === 'http_req_duration' && t.percentile === 99)
+        p99Ms = Math.min(p99Ms ?? t.limit, t.limit);
+      if (rule.key.metric === 'http_req_failed' && t.aggregation === 'rate')
+        errorRate = Math.min(errorRate ?? t.limit, t.limit);
+    }
+  }
+  return p95Ms === undefined ? undefined : { p95Ms, p99Ms, errorRate: errorRate ?? 0.01 };
 }
 
 export interface CollapseLimits {
@@ -27,7 +52,7 @@ export const DEFAULT_COLLAPSE: CollapseLimits = { errorRate: 0.05, latencyFactor
 export interface StepMeasure {
   /** The step's arrival rate, req/s. */
   offeredRps: number;
-  /** Requests that completed (answered or failed) per second of plateau. */
+  /** Requests that completed (answered or failed) per second of the plateau, whenever sent. */
   achievedRps: number;
   requests: number;
   failed: number;
@@ -215,4 +240,35 @@ function fmt(value: number): string {
 
 function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.01 ? 2 : 1)} %`;
+}
+
+export interface CapacityOutcome {
+  exitCode: 0 | 1 | 2;
+  line: string;
+}
+
+/**
+ * The check's answer: 2 when the generator was the limit, or when a search cut short leaves
+ * the headroom undecided; 1 when the capacity is short of the milestone (or lost against the
+ * previous result); 0 otherwise. A search cut short still answers when its lower bound suffices.
+ */
+export function capacityOutcome(
+  knee: Knee,
+  cutShort: string | undefined,
+  headroom: HeadroomVerdict,
+  generator: string | undefined,
+  previous: CapacityComparison | undefined,
+): CapacityOutcome {
+  if (generator) return { exitCode: 2, line: `INCONCLUSIVE: ${generator}` };
+  const complete = knee.bound !== 'searching';
+  if (!complete && headroom.status === 'fail')
+    return {
+      exitCode: 2,
+      line: `CANNOT TELL: the search ended early (${cutShort ?? 'unfinished'}) at ${headroom.line}; raise capacity.timeBudget`,
+    };
+  const atLeast = complete ? '' : ' (at least: the search ended early)';
+  if (headroom.status === 'fail') return { exitCode: 1, line: `FAIL: ${headroom.line}` };
+  if (previous?.status === 'regression')
+    return { exitCode: 1, line: `FAIL: capacity lost: ${previous.line}` };
+  return { exitCode: 0, line: `PASS: ${headroom.line}${atLeast}` };
 }

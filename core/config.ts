@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { monitorSchema } from '../monitor/config.ts';
+import { capacitySchema } from './capacity-config.ts';
 import { PerfError } from './errors.ts';
 
 const healthSuiteSchema = z
@@ -262,6 +263,8 @@ export const configSchema = z
     calibration: calibrationSchema.default(calibrationSchema.parse({})),
     /** The synthetic monitor (npm run monitor): checks, alerts, maintenance, storage. */
     monitor: monitorSchema.default(monitorSchema.parse({})),
+    /** The capacity check (npm run capacity): the search, the DAU milestone and demand model. */
+    capacity: capacitySchema.default(capacitySchema.parse({})),
   })
   .strict();
 

@@ -146,7 +146,9 @@ export class Recorder {
 
   record(o: Outcome): void {
     if (o.intendedMs < this.measureFromMs) {
+      // Not measured, but it was carried: the per-second throughput counts it when it ends.
       this.warmup++;
+      this.second(o.doneMs).requests++;
       return;
     }
     const stats = this.statsFor(o.name);

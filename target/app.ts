@@ -131,6 +131,7 @@ export async function createTarget(options: TargetOptions = {}): Promise<Target>
     if (c.req.path.startsWith('/admin/')) return next();
     const stall = faults.stallRemainingMs();
     if (stall > 0) await sleep(stall);
+    await faults.serve(c.req.path, sleep);
     const latency = faults.addedLatencyMs(c.req.path);
     if (latency > 0) await sleep(latency);
     if (faults.shouldFail(c.req.path)) return c.json({ error: 'injected fault: server error' }, 500);

@@ -2,6 +2,7 @@
  * Fault knobs of the embedded target: what can go wrong on purpose, so the gate can be shown
  * to fail for the right reason. Validated config plus the pure decisions taken per request.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { type Random, seededRandom } from '../core/random.ts';
 
@@ -63,6 +64,19 @@ export const faultsSchema = z
         jsError: false,
         pages: ['*'],
       }),
+    /**
+     * A known capacity: matching requests hold one of `concurrency` slots for `serviceMs` (the
+     * others queue, first come first served), so at most concurrency ÷ serviceMs requests/s
+     * complete — a platform whose knee the capacity check must find.
+     */
+    capacity: z
+      .object({
+        concurrency: z.number().int().min(1).max(100_000),
+        serviceMs: z.number().positive().max(60_000),
+        routes: z.array(routePattern).default(['/api/*']),
+      })
+      .strict()
+      .optional(),
     /** Seed of the random draws (jitter, errors), so a faulty run is reproducible. */
     seed: z.number().int().default(42),
   })
@@ -115,6 +129,7 @@ export function isActive(config: FaultConfig): boolean {
     config.latency.length > 0 ||
     config.errorRate > 0 ||
     config.stall !== undefined ||
+    config.capacity !== undefined ||
     config.cacheOff ||
     config.dropIndexes ||
     p.blockingScriptMs > 0 ||
@@ -141,6 +156,17 @@ export class Faults {
     this.config = config;
     this.random = seededRandom(config.seed);
     this.stallSince = this.now();
+    this.slots = undefined;
+  }
+
+  private slots: LimitFunction | undefined;
+
+  /** Holds a capacity slot for the service time when the route is limited; resolves after it. */
+  async serve(path: string, sleep: (ms: number) => Promise<unknown>): Promise<void> {
+    const capacity = this.config.capacity;
+    if (!capacity || !capacity.routes.some((r) => routeMatcher(r)(path))) return;
+    this.slots ??= pLimit(capacity.concurrency);
+    await this.slots(() => sleep(capacity.serviceMs));
   }
 
   addedLatencyMs(path: string): number {
