@@ -5,6 +5,7 @@
  *   --scenario NAME   the request mix (default capacity.scenario)
  *   --dau N           daily active users to size for (default capacity.dau)
  *   --milestone NAME  whose API targets judge a step (default capacity.milestone, the config's)
+ *   --start-rate N    the first step (default capacity.startRate)
  *   --max-rate N      never offer more (required with --allow-remote)
  *   --allow-remote    a BASE_URL that is not loopback: you are about to load a real deployment
  *   --base-url URL    (also BASE_URL) default: the embedded target, started and stopped here
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
       dau: { type: 'string' },
       milestone: { type: 'string' },
       'max-rate': { type: 'string' },
+      'start-rate': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
     },
   });
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
   const settings = config.capacity;
   const dau = positive(values.dau, '--dau') ?? settings.dau;
   const maxRateFlag = positive(values['max-rate'], '--max-rate');
+  const startRate = positive(values['start-rate'], '--start-rate') ?? settings.startRate;
   const milestone = values.milestone ?? settings.milestone ?? config.milestone;
   const targets = stepTargetsOf(milestoneTargets(await loadTargets(config.targetsFile), milestone).api);
   if (!targets)
@@ -114,7 +117,7 @@ async function main(): Promise<number> {
     const tokens = template.users ? await loginUserPool(target.url, template.users) : [];
     const started = performance.now();
     const search = {
-      startRps: Math.min(settings.startRate, maxRate),
+      startRps: Math.min(startRate, maxRate),
       growth: settings.growth,
       resolution: settings.resolution,
       maxRps: maxRate,
@@ -146,7 +149,10 @@ async function main(): Promise<number> {
     const headroom = judgeHeadroom(result.knee.capacityRps, peak, dau, settings.minHeadroom);
     const file = capacityResultPath(config.reportsDir);
     const before = await readCapacityResult(file);
-    const comparable = before && before.baseUrl === target.url.origin && before.milestone === milestone;
+    // A local target starts on a new port each time: local results compare with each other.
+    const sameDeployment = (url: string) =>
+      url === target.url.origin || (isLoopback(new URL(url)) && isLoopback(target.url));
+    const comparable = before && sameDeployment(before.baseUrl) && before.milestone === milestone;
     const previous =
       comparable && result.knee.bound !== 'searching'
         ? compareCapacity(

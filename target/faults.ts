@@ -164,7 +164,8 @@ export class Faults {
   /** Holds a capacity slot for the service time when the route is limited; resolves after it. */
   async serve(path: string, sleep: (ms: number) => Promise<unknown>): Promise<void> {
     const capacity = this.config.capacity;
-    if (!capacity || !capacity.routes.some((r) => routeMatcher(r)(path))) return;
+    if (capacity === undefined) return;
+    if (!capacity.routes.some((r) => routeMatcher(r)(path))) return;
     this.slots ??= pLimit(capacity.concurrency);
     await this.slots(() => sleep(capacity.serviceMs));
   }

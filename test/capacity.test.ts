@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  capacityOutcome,
   compareCapacity,
   judgeHeadroom,
   judgeStep,
@@ -14,9 +15,11 @@ import {
   type SearchOptions,
   type StepMeasure,
   type StepStatus,
+  stepTargetsOf,
   type TriedStep,
 } from '../core/capacity.ts';
 import { DEFAULT_DEMAND, describeDemand, peakRps } from '../core/demand.ts';
+import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { fitUsl, uslThroughput } from '../core/usl.ts';
 
 const TARGETS = { p95Ms: 200, p99Ms: 500, errorRate: 0.005 };
@@ -226,5 +229,61 @@ describe('the USL fit', () => {
         { concurrency: 2, throughput: 20 },
       ]),
     ).toBeUndefined();
+  });
+});
+
+describe('the answer', () => {
+  const found = { capacityRps: 400, failedAtRps: 418, resolution: 0.045, bound: 'found' as const };
+  const enough = judgeHeadroom(400, 83.3, 25_000, 2);
+  const short = judgeHeadroom(150, 83.3, 25_000, 2);
+
+  it('0 with headroom, 1 short of it or with capacity lost, 2 when the generator was the limit', () => {
+    expect(capacityOutcome(found, undefined, enough, undefined, undefined)).toEqual({
+      exitCode: 0,
+      line: 'PASS: capacity 400 req/s = 4.8× the 25,000-DAU peak (83.3 req/s)',
+    });
+    expect(capacityOutcome(found, undefined, short, undefined, undefined).exitCode).toBe(1);
+    const lost = compareCapacity({ capacityRps: 400 }, { capacityRps: 800 }, 0.1);
+    expect(capacityOutcome(found, undefined, enough, undefined, lost)).toMatchObject({
+      exitCode: 1,
+      line: expect.stringMatching(/^FAIL: capacity lost: 400 req\/s against 800 before/),
+    });
+    expect(capacityOutcome(found, undefined, enough, 'generator-bound at 9,000 req/s: …', undefined)).toEqual(
+      {
+        exitCode: 2,
+        line: 'INCONCLUSIVE: generator-bound at 9,000 req/s: …',
+      },
+    );
+  });
+
+  it('a search cut short answers when its lower bound suffices, and cannot tell when it does not', () => {
+    const partial = { capacityRps: 400, bound: 'searching' as const };
+    expect(capacityOutcome(partial, 'time-budget', enough, undefined, undefined)).toMatchObject({
+      exitCode: 0,
+      line: expect.stringMatching(/\(at least: the search ended early\)$/),
+    });
+    expect(
+      capacityOutcome({ ...partial, capacityRps: 150 }, 'time-budget', short, undefined, undefined),
+    ).toMatchObject({
+      exitCode: 2,
+      line: expect.stringMatching(
+        /^CANNOT TELL: the search ended early \(time-budget\) .*raise capacity\.timeBudget$/,
+      ),
+    });
+  });
+
+  it("a step's targets are the milestone's API P95, P99 and error rate", async () => {
+    const targets = await loadTargets('baselines/targets.json');
+    expect(stepTargetsOf(milestoneTargets(targets, 'month-1').api)).toEqual({
+      p95Ms: 300,
+      p99Ms: 500,
+      errorRate: 0.005,
+    });
+    expect(stepTargetsOf(milestoneTargets(targets, 'kpi').api)).toEqual({
+      p95Ms: 200,
+      p99Ms: undefined,
+      errorRate: 0.005,
+    });
+    expect(stepTargetsOf(milestoneTargets(targets, 'week-1').api)).toBeUndefined();
   });
 });
