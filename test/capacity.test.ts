@@ -287,3 +287,17 @@ describe('the answer', () => {
     expect(stepTargetsOf(milestoneTargets(targets, 'week-1').api)).toBeUndefined();
   });
 });
+
+describe('the README', () => {
+  it('its capacity example is a valid config with the defaults it quotes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseConfig } = await import('../core/config.ts');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const match = readme.match(/```ts\ncapacity: (\{[\s\S]*?\n\}),\n```/);
+    if (!match) throw new Error('README has no ```ts capacity: { … } example');
+    const example = new Function(`return (${match[1]});`)();
+    const config = parseConfig({ capacity: example }, 'README.md');
+    expect(config.capacity).toEqual(parseConfig({}, 'perf.config.ts').capacity);
+    expect(peakRps(config.capacity.dau, config.capacity.demand)).toBeCloseTo(83.33, 2);
+  });
+});
