@@ -259,8 +259,14 @@ export function capacityOutcome(
   generator: string | undefined,
   previous: CapacityComparison | undefined,
 ): CapacityOutcome {
-  if (generator) return { exitCode: 2, line: `INCONCLUSIVE: ${generator}` };
   const complete = knee.bound !== 'searching';
+  if (generator)
+    return headroom.status === 'pass'
+      ? {
+          exitCode: 0,
+          line: `PASS: ${headroom.line} (at least: the generator reached its limit first — ${generator})`,
+        }
+      : { exitCode: 2, line: `INCONCLUSIVE: ${generator}` };
   if (!complete && headroom.status === 'fail')
     return {
       exitCode: 2,

@@ -29,11 +29,10 @@ describe('generatorBound', () => {
 
   it('names the rate, why, and what to do', () => {
     expect(generatorBound(stats({ lateSends: 101, maxLateMs: 37.4 }), 9_000)).toBe(
-      'generator-bound at 9,000 req/s: 1.0 % of sends left over 10 ms late (up to 37 ms) — add workers (suites.load.workers) or run distributed; the target was not judged',
+      'generator-bound at 9,000 req/s: 1.0 % of sends left over 10 ms late (up to 37 ms; busiest of 1 thread 40 % busy) — add workers (suites.load.workers) or run distributed; the target was not judged',
     );
-    expect(generatorBound(stats({ busiest: 0.93 }), 100)).toMatch(
-      /^generator-bound at 100 req\/s: a generator thread was busy 93 % of the time \(of 1\)/,
-    );
+    // A busy loop alone is not a limit: the engine's precise waits spin on setImmediate.
+    expect(generatorBound(stats({ busiest: 1 }), 800)).toBeUndefined();
   });
 
   it('merges threads: counts add, the worst thread decides', () => {
