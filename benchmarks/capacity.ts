@@ -80,7 +80,12 @@ async function search(slots: number) {
       result.steps.map((s) => ({ rate: s.offeredRps, status: s.status })),
       options,
     );
-    return { knee, usl, steps: result.steps.length, seconds: (performance.now() - started) / 1000 };
+    const trail = result.steps
+      .map(
+        (s) => `${s.offeredRps} ${s.status}${s.status === 'generator-bound' ? ` (${s.generatorBound})` : ''}`,
+      )
+      .join(', ');
+    return { knee, usl, steps: result.steps.length, trail, seconds: (performance.now() - started) / 1000 };
   } finally {
     await target.stop();
     delete process.env.TARGET_FAULTS;
@@ -143,7 +148,7 @@ try {
       console.log(
         `K/S ${truth} req/s: knee ${r.knee.capacityRps} (${pct(r.knee.capacityRps / truth - 1)}, goal ±10 %), ` +
           `USL X_max ${r.usl ? Math.round(r.usl.maxThroughput) : '–'} (${r.usl ? pct(r.usl.maxThroughput / truth - 1) : '–'}, goal ±15 %; R² ${r.usl?.rSquared.toFixed(3) ?? '–'}), ` +
-          `${r.steps} steps, ${r.seconds.toFixed(0)} s`,
+          `${r.steps} steps, ${r.seconds.toFixed(0)} s\n  steps: ${r.trail}`,
       );
     }
   if (only.has('spread')) {

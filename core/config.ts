@@ -93,7 +93,10 @@ const profileSchema = z
       .optional(),
     load: z
       .object({
-        scenarios: z.array(z.enum(['smoke', 'average-load', 'stress', 'spike', 'soak', 'breakpoint'])).min(1),
+        /** Shipped (smoke, average-load, stress, spike, soak, breakpoint) or load/scenarios/NAME.scenario.ts. */
+        scenarios: z
+          .array(z.string().regex(/^[a-z0-9-]+$/, 'a scenario name: lower-case letters, digits and "-"'))
+          .min(1),
         rate: z.number().positive().max(100_000),
         duration,
         smokeIterations: z.number().int().min(1).max(1_000_000),

@@ -16,7 +16,7 @@ import { runAcrossWorkers } from './engines/run.ts';
 import { generatorBound } from './generator-watch.ts';
 import type { Recorder } from './recorder.ts';
 import { OPEN_MODEL, peakRatePerSecond, type Scenario } from './scenario.ts';
-import { shippedScenarios } from './scenarios/index.ts';
+import { loadScenarios, pickScenarios } from './scenarios/registry.ts';
 import { loginUserPool } from './setup.ts';
 
 export interface LoadSettings extends LoadSuiteConfig {
@@ -79,9 +79,8 @@ export function scenarioThresholds(scenario: Scenario): SuiteResult['thresholds'
   ];
 }
 
-export function plannedScenarios(profile: LoadProfile): Scenario[] {
-  const all = shippedScenarios(profile);
-  return profile.scenarios.map((name) => all[name]);
+export async function plannedScenarios(profile: LoadProfile): Promise<Scenario[]> {
+  return pickScenarios(await loadScenarios(profile), profile.scenarios);
 }
 
 /** How a paired scenario is split between the sides, for the notes. */
@@ -118,7 +117,7 @@ function scenarioOutput(
 export const loadSuite: Suite<LoadSettings> = {
   name: 'load',
   async run({ baseUrl, compareUrl, settings, progress, signal }) {
-    const scenarios = plannedScenarios(settings.profile);
+    const scenarios = await plannedScenarios(settings.profile);
     if (compareUrl && settings.engine === 'k6') {
       throw new PairedEngineError(
         '--engine k6 cannot measure paired (--compare-url): k6 runs one deployment per script. Run the paired comparison on the native engine (without --engine k6)',

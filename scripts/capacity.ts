@@ -10,7 +10,8 @@
  *   --allow-remote    a BASE_URL that is not loopback: you are about to load a real deployment
  *   --base-url URL    (also BASE_URL) default: the embedded target, started and stopped here
  *   --config FILE     default perf.config.ts
- * Writes reports/capacity/latest.json (go/no-go reads it), report.json and summary.md.
+ * Writes reports/capacity/latest.json (go/no-go reads it), index.html, summary.md, junit.xml
+ * and report.json.
  * Exit 0 pass, 1 short of the milestone or capacity lost, 2 inconclusive (generator-bound,
  * cut short undecided) or bad input.
  */
@@ -37,12 +38,14 @@ import { parseDuration } from '../core/duration.ts';
 import { PerfError } from '../core/errors.ts';
 import { writeAtomic } from '../core/files.ts';
 import { onShutdown } from '../core/lifecycle.ts';
+import { renderCapacityHtml } from '../core/report/capacity-html.ts';
+import { renderCapacityJunit } from '../core/report/capacity-junit.ts';
 import { type CapacityReport, renderCapacityMarkdown } from '../core/report/capacity-md.ts';
 import { gitInfo } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { fitUsl } from '../core/usl.ts';
 import { searchCapacity } from '../load/capacity-search.ts';
-import { shippedScenarios } from '../load/scenarios/index.ts';
+import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
 import { loginUserPool } from '../load/setup.ts';
 import { isLoopback } from '../load/suite.ts';
 import { openTarget, parseBaseUrl } from './target.ts';
@@ -82,11 +85,8 @@ async function main(): Promise<number> {
       `milestone "${milestone}" in ${config.targetsFile} has no API P95 target to judge a step by: pick another with --milestone`,
     );
   const shape = resolveProfile(config, config.profile).load;
-  const scenarios = shippedScenarios(shape);
-  const name = values.scenario ?? settings.scenario;
-  const template = scenarios[name as keyof typeof scenarios];
-  if (!template)
-    throw new CapacityInputError(`no scenario "${name}": use one of ${Object.keys(scenarios).join(', ')}`);
+  const [template] = pickScenarios(await loadScenarios(shape), [values.scenario ?? settings.scenario]);
+  if (!template) throw new CapacityInputError('no scenario to send');
 
   const given =
     (values['base-url'] && parseBaseUrl(values['base-url'], '--base-url')) ||
@@ -188,6 +188,8 @@ async function main(): Promise<number> {
     await mkdir(dir, { recursive: true });
     const markdown = renderCapacityMarkdown(report);
     await writeAtomic(join(dir, 'summary.md'), markdown);
+    await writeAtomic(join(dir, 'junit.xml'), renderCapacityJunit(report));
+    await writeAtomic(join(dir, 'index.html'), renderCapacityHtml(report));
     await writeAtomic(
       join(dir, 'report.json'),
       `${JSON.stringify({ ...report, steps: result.steps.map(({ histogram: _h, ...s }) => s) }, null, 2)}\n`,
@@ -209,7 +211,7 @@ async function main(): Promise<number> {
     }
     if (process.env.GITHUB_STEP_SUMMARY) await appendSummary(process.env.GITHUB_STEP_SUMMARY, markdown);
     console.log(`\n${markdown}`);
-    console.log(`reports: ${join(dir, 'summary.md')}, ${join(dir, 'report.json')}`);
+    console.log(`reports: ${join(dir, 'index.html')}, summary.md, junit.xml, report.json`);
     return outcome.exitCode;
   } finally {
     await target.stop();

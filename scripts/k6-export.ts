@@ -18,7 +18,7 @@ import { PerfError } from '../core/errors.ts';
 import { writeAtomic } from '../core/files.ts';
 import { k6Script } from '../load/k6/export.ts';
 import type { Scenario } from '../load/scenario.ts';
-import { shippedScenarios } from '../load/scenarios/index.ts';
+import { loadScenarios } from '../load/scenarios/registry.ts';
 
 export class K6ExportError extends PerfError {}
 
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const args = cliArgs();
   const config = await loadConfig(args.config);
   const profileName = args.profile ?? config.profile;
-  const scenarios = Object.values(shippedScenarios(resolveProfile(config, profileName).load));
+  const scenarios = [...(await loadScenarios(resolveProfile(config, profileName).load)).values()];
   const paths = await exportScenarios(scenarios, args.out);
   console.log(`k6 scripts for profile "${profileName}":\n${paths.map((p) => `  ${p}`).join('\n')}`);
   console.log('run one with: k6 run -e BASE_URL=https://host <script>');

@@ -37,7 +37,7 @@ import { type SyntheticSettings, syntheticSuite } from '../synthetic/suite.ts';
 import { EMBEDDED, openTarget, parseBaseUrl, type SystemUnderTest } from './target.ts';
 
 const USAGE =
-  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity|pr] [--milestone NAME] [--base-url URL] [--compare-url URL|embedded] [--config FILE] [--suite NAME] [--engine native|k6] [--allow-remote] [--save-lhr PATH]';
+  'usage: npm run test:performance -- [--profile smoke|ci|nightly|capacity|pr] [--milestone NAME] [--base-url URL] [--compare-url URL|embedded] [--config FILE] [--suite NAME] [--scenario NAME] [--engine native|k6] [--allow-remote] [--save-lhr PATH]';
 
 /** A problem that stops the run before or while measuring: exit 2 with one line. */
 class CannotMeasure extends PerfError {}
@@ -51,6 +51,7 @@ function cliArgs() {
         'base-url': { type: 'string' },
         config: { type: 'string', default: 'perf.config.ts' },
         suite: { type: 'string', multiple: true },
+        scenario: { type: 'string', multiple: true },
         engine: { type: 'string' },
         'allow-remote': { type: 'boolean', default: false },
         'save-lhr': { type: 'string' },
@@ -73,7 +74,8 @@ function planSuites(config: Config, profileName: string, args: Args, runDir: str
     ...config.suites.load,
     engine,
     allowRemote: config.suites.load.allowRemote || Boolean(args['allow-remote']),
-    profile: profile.load,
+    // --scenario NAME (repeatable) runs those instead of the profile's list.
+    profile: args.scenario?.length ? { ...profile.load, scenarios: args.scenario } : profile.load,
   };
   const available: Record<string, PlannedSuite | undefined> = {
     health: config.suites.health.enabled

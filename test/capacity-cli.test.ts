@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capacityResultPath, readCapacityResult } from '../core/capacity-result.ts';
 
@@ -70,10 +71,17 @@ describe('npm run capacity', () => {
     expect(summary).toMatch(/- USL fit over \d+ steps: α /);
     const report = JSON.parse(readFileSync(join(reports, 'capacity', 'report.json'), 'utf8'));
     expect(report.knee.bound).toBe('found');
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(join(reports, 'capacity', 'junit.xml'), 'utf8'),
+    );
+    expect(junit.testsuites).toMatchObject({ '@_tests': '1', '@_failures': '0', '@_errors': '0' });
 
     // Half the slots: half the capacity, still 2.4× the peak, but lost against the answer before.
     const second = await capacity([], { TARGET_FAULTS: knob(2, 50) });
     expect(second.code, second.stdout).toBe(1);
+    expect(readFileSync(join(reports, 'capacity', 'junit.xml'), 'utf8')).toMatch(
+      /<failure message="\d+ req\/s against \d+ before[^"]*" type="regression">/,
+    );
     expect(second.stdout).toMatch(
       /^## Capacity: FAIL: capacity lost: \d+ req\/s against \d+ before \(−\d+\.\d %; beyond ±\d+\.\d % counts\)$/m,
     );

@@ -16,6 +16,7 @@ export interface CapacityStepRow {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  meanMs: number;
   errorRate: number;
   dropped: number;
   status: StepStatus;

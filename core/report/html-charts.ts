@@ -69,15 +69,19 @@ export interface ChartSeries {
   /** The right-hand axis (the per-second chart's milliseconds). */
   right?: boolean;
   dash?: boolean;
+  /** Curve charts: measured points, not a line. */
+  points?: boolean;
 }
 
 export interface ChartSpec {
   id: string;
-  kind: 'percentiles' | 'seconds' | 'bars' | 'trend';
+  kind: 'percentiles' | 'seconds' | 'bars' | 'trend' | 'curve';
   title: string;
   /** Axis labels: left, and right when a series uses it. */
   units: { left: string; right?: string };
   x: number[];
+  /** Curve charts: what x is. */
+  xLabel?: string;
   /** Category names for bars and trend (x is their index). */
   labels?: string[];
   /** Trend: indexes of the runs that did not pass. */

@@ -173,7 +173,37 @@
     };
   }
 
+  /**
+   * Curves over a numeric x (the capacity check: offered req/s, or concurrency), two y scales,
+   * marks (the knee) as on a trend; a series with `points` shows its measured points only.
+   */
+  function curveOptions(spec) {
+    return {
+      scales: { x: { time: false }, y: { range: fromZero }, right: { range: fromZero } },
+      axes: [
+        { label: spec.xLabel || '' },
+        { label: spec.units.left, size: 60 },
+        ...(spec.units.right
+          ? [{ label: spec.units.right, side: 1, scale: 'right', size: 60, grid: { show: false } }]
+          : []),
+      ],
+      series: [
+        { label: spec.xLabel || 'x', value: (_u, x) => (x === null ? '—' : String(x)) },
+        ...spec.series.map((s) =>
+          line(
+            s,
+            s.points
+              ? { width: 0, spanGaps: false, points: { show: true, size: 7, fill: s.color } }
+              : { points: { show: false } },
+          ),
+        ),
+      ],
+      hooks: { draw: [markChanges(spec.changes || [])] },
+    };
+  }
+
   const OPTIONS = {
+    curve: curveOptions,
     percentiles: percentileOptions,
     seconds: secondsOptions,
     bars: barsOptions,
