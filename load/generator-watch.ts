@@ -8,7 +8,7 @@
  * grows. One on a busy machine is late now and then by a scheduler's slice (~10–30 ms here with
  * two busy loops beside it) and keeps the rate; latency counts from the intended time either way.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import {
   createHistogram,
   encodeHistogram,
@@ -29,6 +29,8 @@ export interface GeneratorStats {
    * ~500 req/s reads near 1 while keeping its schedule.
    */
   busiest: number;
+  /** The worst thread's 99th-percentile event-loop delay, ms (shown). */
+  loopDelayP99Ms: number;
 }
 
 /** The generator is the limit when the median send is this late, or the 95th this late. */
@@ -42,6 +44,8 @@ export interface GeneratorWatch {
 
 export function watchGenerator(): GeneratorWatch {
   const start = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const lateness = createHistogram();
   let sends = 0;
   return {
@@ -49,12 +53,16 @@ export function watchGenerator(): GeneratorWatch {
       sends++;
       recordMicros(lateness, Math.max(0, lateMs) * 1000);
     },
-    stop: () => ({
-      threads: 1,
-      sends,
-      lateness: encodeHistogram(lateness),
-      busiest: performance.eventLoopUtilization(start).utilization,
-    }),
+    stop: () => {
+      delay.disable();
+      return {
+        threads: 1,
+        sends,
+        lateness: encodeHistogram(lateness),
+        busiest: performance.eventLoopUtilization(start).utilization,
+        loopDelayP99Ms: delay.count ? delay.percentile(99) / 1e6 : 0,
+      };
+    },
   };
 }
 
@@ -65,6 +73,7 @@ export function mergeGeneratorStats(all: readonly GeneratorStats[]): GeneratorSt
     sends: all.reduce((n, s) => n + s.sends, 0),
     lateness: encodeHistogram(mergeHistograms(all.map((s) => s.lateness))),
     busiest: Math.max(...all.map((s) => s.busiest)),
+    loopDelayP99Ms: Math.max(...all.map((s) => s.loopDelayP99Ms)),
   };
 }
 
@@ -78,6 +87,6 @@ export function generatorBound(stats: GeneratorStats | undefined, rate: number):
   const ms = (v: number) => (v >= 10 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
   return (
     `generator-bound at ${Math.round(rate).toLocaleString('en-US')} req/s: sends left late against the schedule, median ${ms(p50)} ms, P95 ${ms(p95)} ms ` +
-    `(up to ${ms(histogram.maxValue / 1000)} ms; busiest of ${stats.threads} thread${stats.threads > 1 ? 's' : ''} ${(stats.busiest * 100).toFixed(0)} % busy) — add workers (suites.load.workers) or run distributed; the target was not judged`
+    `(up to ${ms(histogram.maxValue / 1000)} ms; busiest of ${stats.threads} thread${stats.threads > 1 ? 's' : ''} ${(stats.busiest * 100).toFixed(0)} % busy, event-loop delay P99 ${ms(stats.loopDelayP99Ms)} ms) — add workers (suites.load.workers) or run distributed; the target was not judged`
   );
 }
