@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { DEFAULT_COLLAPSE, kneeOf } from '../core/capacity.ts';
+import { DEFAULT_COLLAPSE, kneeOf, uslPointsOf } from '../core/capacity.ts';
 import { parseDuration } from '../core/duration.ts';
 import { fitUsl } from '../core/usl.ts';
 import { searchCapacity } from '../load/capacity-search.ts';
@@ -71,11 +71,7 @@ async function search(slots: number) {
       targets: TARGETS,
       collapse: DEFAULT_COLLAPSE,
     });
-    const usl = fitUsl(
-      result.steps
-        .filter((s) => s.requests > 0)
-        .map((s) => ({ concurrency: (s.achievedRps * s.meanMs) / 1000, throughput: s.achievedRps })),
-    );
+    const usl = fitUsl(uslPointsOf(result.steps));
     const knee = kneeOf(
       result.steps.map((s) => ({ rate: s.offeredRps, status: s.status })),
       options,

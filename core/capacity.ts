@@ -278,3 +278,19 @@ export function capacityOutcome(
     return { exitCode: 1, line: `FAIL: capacity lost: ${previous.line}` };
   return { exitCode: 0, line: `PASS: ${headroom.line}${atLeast}` };
 }
+
+/**
+ * The steps the USL is fitted to, as Little's-law points (concurrency = throughput × mean
+ * latency). Only steady steps: a collapsed step's queue grows for as long as it lasts, so its
+ * "concurrency" measures the step's length, not the platform; a generator-bound one measured the
+ * generator.
+ */
+export function uslPointsOf(
+  steps: readonly { status: StepStatus; requests?: number; achievedRps: number; meanMs: number }[],
+): { concurrency: number; throughput: number }[] {
+  return steps
+    .filter(
+      (s) => (s.status === 'pass' || s.status === 'fail') && s.achievedRps > 0 && Number.isFinite(s.meanMs),
+    )
+    .map((s) => ({ concurrency: (s.achievedRps * s.meanMs) / 1000, throughput: s.achievedRps }));
+}

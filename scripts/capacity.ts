@@ -24,6 +24,7 @@ import {
   errorRateOf,
   judgeHeadroom,
   stepTargetsOf,
+  uslPointsOf,
 } from '../core/capacity.ts';
 import {
   CAPACITY_SCHEMA_VERSION,
@@ -141,10 +142,7 @@ async function main(): Promise<number> {
           `step ${i + 1}: ${s.offeredRps} req/s → ${s.achievedRps.toFixed(1)} carried, P95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * errorRateOf(s)).toFixed(2)} % — ${s.status}${s.reasons.length ? ` (${s.reasons.join('; ')})` : ''}`,
         ),
     });
-    const measured = result.steps.filter((s) => s.status !== 'generator-bound' && s.requests > 0);
-    const usl = fitUsl(
-      measured.map((s) => ({ concurrency: (s.achievedRps * s.meanMs) / 1000, throughput: s.achievedRps })),
-    );
+    const usl = fitUsl(uslPointsOf(result.steps));
     const peak = peakRps(dau, settings.demand);
     const headroom = judgeHeadroom(result.knee.capacityRps, peak, dau, settings.minHeadroom);
     const file = capacityResultPath(config.reportsDir);

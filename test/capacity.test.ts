@@ -17,6 +17,7 @@ import {
   type StepStatus,
   stepTargetsOf,
   type TriedStep,
+  uslPointsOf,
 } from '../core/capacity.ts';
 import { DEFAULT_DEMAND, describeDemand, peakRps } from '../core/demand.ts';
 import { loadTargets, milestoneTargets } from '../core/targets.ts';
@@ -306,5 +307,27 @@ describe('the README', () => {
     const config = parseConfig({ capacity: example }, 'README.md');
     expect(config.capacity).toEqual(parseConfig({}, 'perf.config.ts').capacity);
     expect(peakRps(config.capacity.dau, config.capacity.demand)).toBeCloseTo(83.33, 2);
+  });
+});
+
+describe('the USL points', () => {
+  it("are the steady steps' Little's-law concurrency and throughput; collapsed and generator-bound steps stay out", () => {
+    const step = (status: StepStatus, achievedRps: number, meanMs: number) => ({
+      status,
+      achievedRps,
+      meanMs,
+    });
+    expect(
+      uslPointsOf([
+        step('pass', 100, 20),
+        step('fail', 400, 250),
+        step('collapse', 390, 4_000),
+        step('generator-bound', 800, 1),
+        step('pass', 0, Number.NaN),
+      ]),
+    ).toEqual([
+      { concurrency: 2, throughput: 100 },
+      { concurrency: 100, throughput: 400 },
+    ]);
   });
 });

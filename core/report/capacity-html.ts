@@ -3,6 +3,7 @@
  * throughput and P95 against the offered rate with the knee and the P95 target marked, the USL
  * curve over the measured steps, and the steps' table. Charts bundled; nothing is fetched.
  */
+import { uslPointsOf } from '../capacity.ts';
 import { uslThroughput } from '../usl.ts';
 import type { CapacityReport } from './capacity-md.ts';
 import { Charts, COLORS } from './html-charts.ts';
@@ -54,10 +55,8 @@ function throughputChart(r: CapacityReport, charts: Charts): string {
 
 function uslChart(r: CapacityReport, charts: Charts): string {
   const usl = r.usl;
-  if (!usl) return '<p class="muted">No USL curve: fewer than 3 measured steps.</p>';
-  const measured = r.steps
-    .filter((s) => s.achievedRps > 0 && Number.isFinite(s.meanMs))
-    .map((s) => ({ n: (s.achievedRps * s.meanMs) / 1000, x: s.achievedRps }));
+  if (!usl) return '<p class="muted">No USL curve: fewer than 3 steady steps.</p>';
+  const measured = uslPointsOf(r.steps).map((p) => ({ n: p.concurrency, x: p.throughput }));
   const top = Math.max(
     ...measured.map((m) => m.n),
     Number.isFinite(usl.peakConcurrency) ? usl.peakConcurrency * 1.2 : 0,
