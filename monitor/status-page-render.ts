@@ -7,18 +7,7 @@
  * disk.
  */
 import { Charts } from '../core/report/html-charts.ts';
-import {
-  badge,
-  type Cell,
-  CSP,
-  escapeHtml,
-  inlineScript,
-  jsonForScript,
-  loadAssets,
-  type Row,
-  STYLE,
-  table,
-} from '../core/report/html-page.ts';
+import { badge, type Cell, escapeHtml, htmlDocument, type Row, table } from '../core/report/html-page.ts';
 import { HEARTBEAT_STALE_MS } from './heartbeat.ts';
 import { formatObjective } from './slo.ts';
 import { renderCheck } from './status-page-check.ts';
@@ -194,7 +183,6 @@ const PAGE_STYLE = `
 `;
 
 export function renderStatusPage(data: StatusPageData, options: StatusPageOptions = {}): string {
-  const { uplotJs, uplotCss, client } = loadAssets();
   const charts = new Charts();
   const sections = data.groups.map((g, i) => renderGroup(g, i, data.now, charts));
   const nav = data.groups
@@ -203,33 +191,16 @@ export function renderStatusPage(data: StatusPageData, options: StatusPageOption
   const legend = LEGEND.map(
     ([cls, text]) => `<span class="nowrap"><span class="day ${cls}"></span>${escapeHtml(text)}</span>`,
   ).join(' ');
-  const refresh =
-    options.refreshSeconds && options.refreshSeconds > 0
-      ? `<meta http-equiv="refresh" content="${Math.max(1, Math.round(options.refreshSeconds))}">\n`
-      : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-${refresh}<title>${escapeHtml(`${OVERALL[data.overall]} · status of ${data.origin}`)}</title>
-<link rel="icon" href="data:,">
-<style>${uplotCss}</style>
-<style>${STYLE}${PAGE_STYLE}</style>
-</head>
-<body>
-${renderHeader(data)}
+  return htmlDocument({
+    title: `${OVERALL[data.overall]} · status of ${data.origin}`,
+    style: PAGE_STYLE,
+    refreshSeconds: options.refreshSeconds,
+    body: `${renderHeader(data)}
 <nav>${nav}</nav>
 <p class="legend">Daily uptime (UTC days; passed and degraded runs are up):${legend}</p>
 <main>
 ${sections.join('\n')}
-</main>
-<script type="application/json" id="report-data">${jsonForScript({ charts: charts.specs })}</script>
-<script>${inlineScript(uplotJs)}</script>
-<script>${inlineScript(client)}</script>
-</body>
-</html>
-`;
+</main>`,
+    charts,
+  });
 }

@@ -7,16 +7,7 @@ import { uslPointsOf } from '../capacity.ts';
 import { uslThroughput } from '../usl.ts';
 import type { CapacityReport } from './capacity-md.ts';
 import { Charts, COLORS } from './html-charts.ts';
-import {
-  CSP,
-  escapeHtml,
-  inlineScript,
-  jsonForScript,
-  loadAssets,
-  rowClass,
-  STYLE,
-  table,
-} from './html-page.ts';
+import { escapeHtml, htmlDocument, rowClass, table } from './html-page.ts';
 
 const sig = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null);
 
@@ -94,7 +85,6 @@ function uslChart(r: CapacityReport, charts: Charts): string {
 }
 
 export function renderCapacityHtml(r: CapacityReport): string {
-  const { uplotJs, uplotCss, client } = loadAssets();
   const charts = new Charts();
   const status = r.outcome.exitCode === 0 ? 'pass' : r.outcome.exitCode === 1 ? 'fail' : 'error';
   const steps = table(
@@ -128,31 +118,16 @@ export function renderCapacityHtml(r: CapacityReport): string {
     ...(r.previous ? [`against the previous result: ${r.previous.line} — ${r.previous.status}`] : []),
     ...(r.usl?.warning ? [`USL warning: ${r.usl.warning}`] : []),
   ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(`Capacity · ${r.outcome.line}`)}</title>
-<link rel="icon" href="data:,">
-<style>${uplotCss}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-<header class="${status}"><h1>${escapeHtml(r.outcome.line)}</h1>
+  return htmlDocument({
+    title: `Capacity · ${r.outcome.line}`,
+    body: `<header class="${status}"><h1>${escapeHtml(r.outcome.line)}</h1>
 <p>${escapeHtml(`${r.baseUrl} · scenario ${r.scenario} · milestone ${r.milestone} · ${r.measuredAt}${r.commit ? ` · ${r.commit.slice(0, 12)}` : ''}`)}</p></header>
 <main>
 <section><ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></section>
 <section>${throughputChart(r, charts)}</section>
 <section>${uslChart(r, charts)}</section>
 <section><h2>Steps</h2>${steps}</section>
-</main>
-<script type="application/json" id="report-data">${jsonForScript({ charts: charts.specs })}</script>
-<script>${inlineScript(uplotJs)}</script>
-<script>${inlineScript(client)}</script>
-</body>
-</html>
-`;
+</main>`,
+    charts,
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Charts } from './html-charts.ts';
 
 export const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
@@ -194,3 +195,47 @@ code { background: #f3f3f3; padding: 0 4px; border-radius: 3px; }
 .change-mark { position: absolute; top: 0; bottom: 0; width: 0; border-left: 2px dashed currentColor; pointer-events: none; }
 .change-mark span { position: absolute; left: -7px; width: 0; height: 0; border: 6px solid transparent; border-top: 9px solid currentColor; pointer-events: auto; cursor: help; }
 `;
+
+export interface PageParts {
+  title: string;
+  /** The page's own CSS, after the shared STYLE. */
+  style?: string;
+  /** Reload every N seconds (the served status page). */
+  refreshSeconds?: number | undefined;
+  /** Everything inside <body> before the scripts. */
+  body: string;
+  /** The charts drawn into the body's chart elements. */
+  charts: Charts;
+}
+
+/**
+ * One self-contained HTML document: strict CSP, uPlot and the chart client inlined, the charts'
+ * data as JSON. The gate's report, the status page and the capacity report share it.
+ */
+export function htmlDocument(parts: PageParts): string {
+  const { uplotJs, uplotCss, client } = loadAssets();
+  const refresh =
+    parts.refreshSeconds && parts.refreshSeconds > 0
+      ? `<meta http-equiv="refresh" content="${Math.max(1, Math.round(parts.refreshSeconds))}">\n`
+      : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${refresh}<title>${escapeHtml(parts.title)}</title>
+<link rel="icon" href="data:,">
+<style>${uplotCss}</style>
+<style>${STYLE}${parts.style ?? ''}</style>
+</head>
+<body>
+${parts.body}
+<script type="application/json" id="report-data">${jsonForScript({ charts: parts.charts.specs })}</script>
+<script>${inlineScript(uplotJs)}</script>
+<script>${inlineScript(client)}</script>
+</body>
+</html>
+`;
+}

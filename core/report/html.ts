@@ -19,7 +19,7 @@ import { Charts } from './html-charts.ts';
 import { renderLinks } from './html-links.ts';
 import { renderApi } from './html-load.ts';
 import { Lookup } from './html-lookup.ts';
-import { CSP, escapeHtml, inlineScript, jsonForScript, loadAssets, STYLE } from './html-page.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 import { renderPages } from './html-pages.ts';
 import { renderFailures, renderHeader } from './html-summary.ts';
 import { renderTrend } from './html-trend.ts';
@@ -47,7 +47,6 @@ const SECTIONS: [string, string][] = [
 
 export function renderHtml(input: HtmlReportInput): string {
   const { result } = input;
-  const { uplotJs, uplotCss, client } = loadAssets();
   const look = new Lookup(result, input.baselines);
   const charts = new Charts();
   const sections = [
@@ -60,28 +59,9 @@ export function renderHtml(input: HtmlReportInput): string {
   const nav = SECTIONS.filter(([id]) => sections.some((s) => s.startsWith(`<section id="${id}"`)))
     .map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`)
     .join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(`${result.outcome.line} · pitchey-perf ${result.run.id}`)}</title>
-<link rel="icon" href="data:,">
-<style>${uplotCss}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-${renderHeader(result)}
-<nav>${nav}</nav>
-<main>
-${sections.join('\n')}
-</main>
-<script type="application/json" id="report-data">${jsonForScript({ charts: charts.specs })}</script>
-<script>${inlineScript(uplotJs)}</script>
-<script>${inlineScript(client)}</script>
-</body>
-</html>
-`;
+  return htmlDocument({
+    title: `${result.outcome.line} · pitchey-perf ${result.run.id}`,
+    body: `${renderHeader(result)}\n<nav>${nav}</nav>\n<main>\n${sections.join('\n')}\n</main>`,
+    charts,
+  });
 }
