@@ -25,7 +25,21 @@ export const DEFAULT_DEMAND: DemandModel = {
 };
 
 /** The roadmap's daily active users: today, the quarter's target, and the scale checkpoint. */
-export const DAU_MILESTONES = { today: 5_000, 'quarter-1': 25_000, 'scale-100k': 100_000 } as const;
+export const DAU_MILESTONES = [5_000, 25_000, 100_000] as const;
+
+/** "19.6× the 25K-DAU peak (93.8 req/s), 4.9× the 100K peak": a capacity against each milestone. */
+export function headroomLine(
+  capacityRps: number,
+  model: DemandModel,
+  milestones: readonly number[] = DAU_MILESTONES,
+): string {
+  return milestones
+    .map((dau) => {
+      const peak = peakRps(dau, model);
+      return `${(capacityRps / peak).toFixed(1)}× the ${dau / 1000}K-DAU peak (${peak.toFixed(1)} req/s)`;
+    })
+    .join(', ');
+}
 
 export function peakRps(dau: number, model: DemandModel): number {
   const daily = dau * model.sessionsPerUserPerDay * model.requestsPerSession;

@@ -34,7 +34,7 @@ import {
 } from '../core/capacity-result.ts';
 import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
-import { describeDemand, peakRps } from '../core/demand.ts';
+import { describeDemand, headroomLine, peakRps } from '../core/demand.ts';
 import { parseDuration } from '../core/duration.ts';
 import { PerfError } from '../core/errors.ts';
 import { writeAtomic } from '../core/files.ts';
@@ -175,7 +175,13 @@ async function main(): Promise<number> {
       knee: result.knee,
       cutShort: result.cutShort,
       usl,
-      demand: { dau, model: settings.demand, peakRps: peak, line: describeDemand(dau, settings.demand) },
+      demand: {
+        dau,
+        model: settings.demand,
+        peakRps: peak,
+        line: describeDemand(dau, settings.demand),
+        milestones: headroomLine(result.knee.capacityRps, settings.demand),
+      },
       headroom,
       minHeadroom: settings.minHeadroom,
       previous,

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { findBrowser, INSTALL_HINT } from '../core/browser.ts';
 import { capacityOutcome, compareCapacity, judgeHeadroom, uslPointsOf } from '../core/capacity.ts';
-import { DEFAULT_DEMAND, describeDemand } from '../core/demand.ts';
+import { DEFAULT_DEMAND, describeDemand, headroomLine } from '../core/demand.ts';
 import { renderCapacityHtml } from '../core/report/capacity-html.ts';
 import { renderCapacityJunit } from '../core/report/capacity-junit.ts';
 import {
@@ -75,6 +75,7 @@ function report(previousRps?: number): CapacityReport {
       model: DEFAULT_DEMAND,
       peakRps: 83.33,
       line: describeDemand(25_000, DEFAULT_DEMAND),
+      milestones: headroomLine(400, DEFAULT_DEMAND),
     },
     headroom,
     minHeadroom: 2,
@@ -94,6 +95,9 @@ describe('the capacity report', () => {
       /^- Knee: \*\*400 req\/s\*\*, the highest passing step; 418 req\/s failed \(resolution 4\.5 %, goal 5 %\)$/m,
     );
     expect(md).toMatch(/^- USL fit over 7 steps: α /m);
+    expect(md).toMatch(
+      /^- Against the roadmap's milestones: 24\.0× the 5K-DAU peak \(16\.7 req\/s\), 4\.8× the 25K-DAU peak \(83\.3 req\/s\), 1\.2× the 100K-DAU peak \(333\.3 req\/s\)$/m,
+    );
     expect(md).toMatch(/^\| 418 \| 397\.0 \| .* \| fail: P95 388 ms > 300 ms \\\| piped \|$/m);
     expect(md.match(/^\| [\d,]+ \|/gm)).toHaveLength(8);
   });

@@ -114,6 +114,7 @@ export function renderCapacityHtml(r: CapacityReport): string {
   );
   const facts = [
     r.demand.line,
+    `against the roadmap's milestones: ${r.demand.milestones}`,
     `${r.headroom.line} (required ${r.minHeadroom}×)`,
     ...(r.previous ? [`against the previous result: ${r.previous.line} — ${r.previous.status}`] : []),
     ...(r.usl?.warning ? [`USL warning: ${r.usl.warning}`] : []),

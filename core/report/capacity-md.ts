@@ -35,7 +35,8 @@ export interface CapacityReport {
   knee: Knee;
   cutShort?: string | undefined;
   usl?: UslFit | undefined;
-  demand: { dau: number; model: DemandModel; peakRps: number; line: string };
+  /** line: the model; milestones: the capacity against each roadmap DAU milestone. */
+  demand: { dau: number; model: DemandModel; peakRps: number; line: string; milestones: string };
   headroom: HeadroomVerdict;
   minHeadroom: number;
   previous?: CapacityComparison | undefined;
@@ -65,6 +66,7 @@ export function renderCapacityMarkdown(r: CapacityReport): string {
           : `**at least ${rps(r.knee.capacityRps)} req/s**: the search ended early (${r.cutShort ?? 'unfinished'})`;
   lines.push(`- Knee: ${knee}`);
   lines.push(`- Demand: ${r.demand.line}`);
+  lines.push(`- Against the roadmap's milestones: ${r.demand.milestones}`);
   lines.push(`- Headroom: ${r.headroom.line} (required ${r.minHeadroom}×)`);
   if (r.previous) lines.push(`- Against the previous result: ${r.previous.line} — ${r.previous.status}`);
   if (r.usl)
