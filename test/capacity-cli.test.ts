@@ -4,7 +4,6 @@
  * answer is written for go/no-go, lost capacity fails against it, a flood the generator cannot
  * send is inconclusive and leaves the previous answer, and a remote target is refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capacityResultPath, readCapacityResult } from '../core/capacity-result.ts';
+import { runScript } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'capacity.ts');
@@ -29,24 +29,8 @@ writeFileSync(
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capacity(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--config', config, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '', GITHUB_STEP_SUMMARY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
+const capacity = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runScript(SCRIPT, ['--config', config, ...args], env);
 
 const knob = (concurrency: number, serviceMs: number) =>
   JSON.stringify({ capacity: { concurrency, serviceMs } });

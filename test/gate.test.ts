@@ -1,5 +1,4 @@
 /** The gate end to end: `npm run test:performance` as a user runs it, against the embedded target. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { readRunResult } from '../core/results.ts';
-import { isAlive } from './helpers.ts';
+import { isAlive, runScript } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/test-performance.ts');
@@ -42,40 +41,6 @@ function tempConfig(extra = '', smokeRequests = 20, load = false): { file: strin
     };\n`,
   );
   return { file, reports };
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs one of the project's scripts as a user would, with a clean environment. */
-function runScript(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  onStdout?: (text: string, kill: () => void) => void,
-): Promise<Run> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '', GITHUB_STEP_SUMMARY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    onStdout?.(stdout, () => child.kill('SIGINT'));
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
-  );
 }
 
 const gate = (args: string[], env?: NodeJS.ProcessEnv, onStdout?: (text: string, kill: () => void) => void) =>

@@ -1,4 +1,6 @@
 /** Shared helpers for the vitest suites: a running embedded target, timed requests, verdicts. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { assembleResult } from '../core/pipeline.ts';
 import type { RunResult } from '../core/results.ts';
 import type { SuiteOutput } from '../core/suite.ts';
@@ -79,4 +81,40 @@ export async function judgeOutput(suite: string, output: SuiteOutput, baseUrl: s
     thresholds: output.thresholds ?? [],
   };
   return assembleResult(meta, [result], milestone, []);
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs one of the project's scripts as a user would, with a clean environment. */
+export function runScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onStdout?: (text: string, kill: () => void) => void,
+): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '', GITHUB_STEP_SUMMARY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    onStdout?.(stdout, () => child.kill('SIGINT'));
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
+  );
 }
