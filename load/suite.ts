@@ -97,7 +97,7 @@ export function pairedNote(scenario: Scenario): string {
 }
 
 /** One side's items and notes for a scenario. */
-function scenarioOutput(
+export function scenarioOutput(
   scenario: Scenario,
   recorder: Recorder,
   elapsedMs: number,

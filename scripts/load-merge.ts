@@ -1,0 +1,206 @@
+/**
+ * `npm run load:merge -- share-*.json`: the shares of one distributed run as one result — the
+ * recorders' encoded HDR histograms added (exact global percentiles, not per runner), judged by
+ * the milestone's targets and the scenario's thresholds, reported like any run, same exit codes.
+ * `npm run load:merge -- --local-shares N --scenario NAME` runs the N shares here first, as the
+ * Indexed Job would (one process each, one start time), on the embedded target unless BASE_URL.
+ * Shares of different runs, scenarios or schema versions, or an incomplete set: exit 2, naming files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { baselinesUsed, loadBaselineInput } from '../core/baselines.ts';
+import { runCli } from '../core/cli.ts';
+import { loadConfig, resolveProfile } from '../core/config.ts';
+import { PerfError } from '../core/errors.ts';
+import { onShutdown } from '../core/lifecycle.ts';
+import { assembleResult } from '../core/pipeline.ts';
+import { renderConsoleSummary } from '../core/report/console.ts';
+import { writeReports } from '../core/report/write.ts';
+import type { SuiteResult } from '../core/results.ts';
+import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
+import { loadTargets, milestoneTargets } from '../core/targets.ts';
+import { generatorBound } from '../load/generator-watch.ts';
+import { peakRatePerSecond } from '../load/scenario.ts';
+import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
+import { checkShares, mergeShares, readShare, ShareMergeError, scenarioHash } from '../load/share-result.ts';
+import { scenarioOutput, scenarioThresholds } from '../load/suite.ts';
+import { openTarget, parseBaseUrl } from './target.ts';
+
+const SHARE_SCRIPT = fileURLToPath(new URL('./load-share.ts', import.meta.url));
+/** Every share starts this long after they are spawned: time to load and log in. */
+const START_DELAY_MS = 5_000;
+
+/** Runs N share processes here with one start time; resolves with their files. */
+async function runLocalShares(
+  n: number,
+  scenario: string,
+  baseUrl: URL,
+  config: string,
+  profile: string,
+): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'pitchey-shares-'));
+  const runId = `local-${Date.now()}`;
+  const startAt = Date.now() + START_DELAY_MS;
+  const children = Array.from({ length: n }, (_, index) =>
+    spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        SHARE_SCRIPT,
+        '--config',
+        resolve(config),
+        '--profile',
+        profile,
+        '--out',
+        join(dir, `share-${index}.json`),
+      ],
+      {
+        env: {
+          ...process.env,
+          SCENARIO: scenario,
+          SHARES: String(n),
+          JOB_COMPLETION_INDEX: String(index),
+          START_AT: String(startAt),
+          RUN_ID: runId,
+          BASE_URL: baseUrl.href,
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    ),
+  );
+  const stopAll = onShutdown(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  try {
+    const codes = await Promise.all(
+      children.map(
+        (child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+      ),
+    );
+    const failed = codes.map((c, i) => [c, i] as const).filter(([c]) => c !== 0);
+    if (failed.length)
+      throw new PerfError(`share ${failed.map(([c, i]) => `${i} exited ${c}`).join(', ')}: nothing merged`);
+  } finally {
+    await stopAll();
+  }
+  return Array.from({ length: n }, (_, i) => join(dir, `share-${i}.json`));
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', default: 'perf.config.ts' },
+      milestone: { type: 'string' },
+      profile: { type: 'string' },
+      'reports-dir': { type: 'string' },
+      'local-shares': { type: 'string' },
+      scenario: { type: 'string' },
+      'base-url': { type: 'string' },
+    },
+  });
+  const config = await loadConfig(values.config);
+  const profile = values.profile ?? config.profile;
+  let files = positionals;
+  let stopTarget = async () => {};
+  let baseUrlText: string | undefined;
+  if (values['local-shares'] !== undefined) {
+    const n = Number(values['local-shares']);
+    if (!Number.isInteger(n) || n < 1 || n > 64)
+      throw new PerfError(`--local-shares ${values['local-shares']}: 1 to 64`);
+    if (!values.scenario) throw new PerfError('--local-shares needs --scenario NAME');
+    if (files.length) throw new PerfError('--local-shares runs the shares itself: give no share files');
+    const given =
+      (values['base-url'] && parseBaseUrl(values['base-url'], '--base-url')) ||
+      (process.env.BASE_URL && parseBaseUrl(process.env.BASE_URL, 'BASE_URL')) ||
+      undefined;
+    const target = await openTarget(given, config.readyTimeoutMs);
+    stopTarget = target.stop;
+    onShutdown(target.stop);
+    baseUrlText = target.url.origin;
+    try {
+      files = await runLocalShares(n, values.scenario, target.url, values.config as string, profile);
+    } finally {
+      await target.stop();
+    }
+  }
+  await stopTarget();
+  if (!files.length)
+    throw new PerfError(
+      'usage: npm run load:merge -- share-0.json share-1.json … | --local-shares N --scenario NAME',
+    );
+
+  const shares = await Promise.all(files.map(async (file) => ({ file, share: await readShare(file) })));
+  checkShares(shares);
+  const first = shares[0]?.share;
+  if (!first) throw new ShareMergeError('no share files to merge');
+  const [scenario] = pickScenarios(await loadScenarios(resolveProfile(config, profile).load), [
+    first.scenario,
+  ]);
+  if (!scenario || scenarioHash(scenario) !== first.scenarioHash)
+    throw new ShareMergeError(
+      `${shares[0]?.file}: scenario "${first.scenario}" was defined differently when the shares ran: merge with the same config, profile and scenario files`,
+    );
+  const merged = mergeShares(shares.map((s) => s.share));
+  const bound = generatorBound(merged.generator, peakRatePerSecond(scenario) ?? 0);
+  const own = scenarioOutput(scenario, merged.recorder, merged.elapsedMs, merged.stoppedBy);
+  const started = new Date(Math.min(...shares.map((s) => Date.parse(s.share.startedAt))));
+  const suite: SuiteResult = bound
+    ? {
+        suite: 'load',
+        status: 'error',
+        error: `scenario "${scenario.name}": ${bound}`,
+        startedAt: started.toISOString(),
+        durationMs: merged.elapsedMs,
+        items: [],
+        notes: [],
+        thresholds: [],
+      }
+    : {
+        suite: 'load',
+        status: own.items.length ? 'measured' : 'error',
+        ...(own.items.length ? {} : { error: 'the shares measured nothing' }),
+        startedAt: started.toISOString(),
+        durationMs: merged.elapsedMs,
+        items: own.items,
+        notes: [
+          `${shares.length} shares of run ${first.runId} merged (exact: HDR histograms add)`,
+          ...own.notes,
+        ],
+        thresholds: scenarioThresholds(scenario),
+      };
+  const milestoneName = values.milestone ?? config.milestone;
+  const profileName = `distributed-${profile}`;
+  const baselines = await loadBaselineInput(config.baselines, profileName);
+  const result = assembleResult(
+    {
+      id: newRunId(started),
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationMs: merged.elapsedMs,
+      profile: profileName,
+      milestone: milestoneName,
+      baseUrl: baseUrlText ?? first.baseUrl,
+      embeddedTarget: false,
+      git: gitInfo(),
+      machine: machineInfo(),
+    },
+    [suite],
+    milestoneTargets(await loadTargets(config.targetsFile), milestoneName),
+    [],
+    baselines,
+  );
+  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir, process.env, {
+    baselines: baselinesUsed(baselines, result),
+  });
+  process.stdout.write(renderConsoleSummary(result));
+  console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);
+  return result.outcome.exitCode;
+}
+
+await runCli(main);

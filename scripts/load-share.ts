@@ -1,0 +1,115 @@
+/**
+ * One share of a distributed load run, as a pod of the Indexed Job runs it (deploy/k8s/) or
+ * `npm run load:merge -- --local-shares N` here: iterations i ≡ index (mod shares) of the
+ * scenario's schedule, interleaved as k6's execution segments are, from a start time shared by
+ * every share; the result (encoded histograms) to --out for load:merge.
+ *   --scenario NAME        (SCENARIO)
+ *   --shares N             (SHARES)
+ *   --index I              (JOB_COMPLETION_INDEX, set by Kubernetes for an Indexed Job)
+ *   --start-at EPOCH_MS    (START_AT) when every share starts; default: now
+ *   --run-id ID            (RUN_ID) the same for every share of the run
+ *   --out FILE             default share-<index>.json
+ *   --base-url URL         (BASE_URL) the deployment; remote needs --allow-remote (suites.load.maxRemoteRate caps it)
+ *   --config FILE          default perf.config.ts; --profile NAME shapes the scenario (default: the config's)
+ */
+import { parseArgs } from 'node:util';
+import { runCli } from '../core/cli.ts';
+import { loadConfig, resolveProfile } from '../core/config.ts';
+import { PerfError } from '../core/errors.ts';
+import { writeAtomic } from '../core/files.ts';
+import { runEngine } from '../load/engines/run.ts';
+import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
+import { loginUserPool } from '../load/setup.ts';
+import { shareResult } from '../load/share-result.ts';
+import { guardRemote } from '../load/suite.ts';
+import { parseBaseUrl } from './target.ts';
+
+/** A start further ahead than this is a mistake (a clock off, seconds for milliseconds). */
+const MAX_WAIT_MS = 10 * 60_000;
+
+function integer(value: string | undefined, name: string, min: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < min)
+    throw new PerfError(`${name} ${value ?? '(not set)'}: an integer ≥ ${min}, please`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string' },
+      shares: { type: 'string' },
+      index: { type: 'string' },
+      'start-at': { type: 'string' },
+      'run-id': { type: 'string' },
+      out: { type: 'string' },
+      'base-url': { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      config: { type: 'string', default: 'perf.config.ts' },
+      profile: { type: 'string' },
+    },
+  });
+  const config = await loadConfig(values.config);
+  const shares = integer(values.shares ?? process.env.SHARES, '--shares (SHARES)', 1);
+  const index = integer(
+    values.index ?? process.env.JOB_COMPLETION_INDEX,
+    '--index (JOB_COMPLETION_INDEX)',
+    0,
+  );
+  if (index >= shares)
+    throw new PerfError(`--index ${index} is not one of ${shares} shares (0…${shares - 1})`);
+  const runId = values['run-id'] ?? process.env.RUN_ID;
+  if (!runId) throw new PerfError('--run-id (RUN_ID) is required: the same id for every share of the run');
+  const name = values.scenario ?? process.env.SCENARIO;
+  if (!name) throw new PerfError('--scenario NAME (SCENARIO) is required');
+  const base = values['base-url'] ?? process.env.BASE_URL;
+  if (!base) throw new PerfError('--base-url (BASE_URL) is required: the deployment every share loads');
+  const baseUrl = parseBaseUrl(base, '--base-url');
+  const shape = resolveProfile(config, values.profile ?? config.profile).load;
+  const [scenario] = pickScenarios(await loadScenarios(shape), [name]);
+  if (!scenario) throw new PerfError(`no scenario "${name}"`);
+  guardRemote(baseUrl, [scenario], {
+    allowRemote: config.suites.load.allowRemote || Boolean(values['allow-remote']),
+    maxRemoteRate: config.suites.load.maxRemoteRate,
+  });
+  const tokens = scenario.users ? await loginUserPool(baseUrl, scenario.users) : [];
+  const startAt = Number(values['start-at'] ?? process.env.START_AT ?? Date.now());
+  const wait = startAt - Date.now();
+  if (!Number.isFinite(startAt) || wait > MAX_WAIT_MS)
+    throw new PerfError(
+      `--start-at ${startAt} is ${Math.round(wait / 1000)} s away: give an epoch in ms within 10 minutes`,
+    );
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const startedAt = new Date().toISOString();
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  const result = await runEngine({
+    baseUrl,
+    scenario,
+    tokens,
+    signal: stop.signal,
+    share: { index, of: shares },
+    maxConnections: config.suites.load.maxConnections,
+  });
+  const out = values.out ?? `share-${index}.json`;
+  const share = shareResult({
+    runId,
+    scenario: scenario.name,
+    definition: scenario,
+    share: { index, of: shares },
+    baseUrl: baseUrl.origin,
+    startedAt,
+    elapsedMs: result.elapsedMs,
+    ...(result.stoppedBy ? { stoppedBy: result.stoppedBy } : {}),
+    recorder: result.recorder.toState(),
+    ...(result.generator ? { generator: result.generator } : {}),
+  });
+  await writeAtomic(out, `${JSON.stringify(share)}\n`);
+  console.log(
+    `share ${index} of ${shares} (${scenario.name}, run ${runId}): ${result.recorder.requestCount} requests → ${out}`,
+  );
+  return stop.signal.aborted ? 130 : 0;
+}
+
+await runCli(main);
