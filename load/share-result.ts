@@ -50,7 +50,7 @@ export function shareResult(
   },
 ): ShareResult {
   const { definition, ...rest } = input;
-  return { schemaVersion: SHARE_SCHEMA_VERSION, kind: KIND, scenarioHash: scenarioHash(definition), ...rest };
+  return { ...rest, schemaVersion: SHARE_SCHEMA_VERSION, kind: KIND, scenarioHash: scenarioHash(definition) };
 }
 
 export async function readShare(file: string): Promise<ShareResult> {
