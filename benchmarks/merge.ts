@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { seededRandom } from '../core/random.ts';
 import { Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
-import { PITCHEY_MIX } from '../load/scenarios/pitchey-mix.ts';
+import { PITCHEY_MIX, USER_POOL } from '../load/scenarios/pitchey-mix.ts';
 import { checkShares, mergeShares, readShare, shareResult } from '../load/share-result.ts';
 
 const { values } = parseArgs({
@@ -31,6 +31,7 @@ const scenario = parseScenario({
   duration: `${SECONDS}s`,
   preAllocatedVUs: 10,
   requests: PITCHEY_MIX,
+  users: USER_POOL,
 } as ScenarioInput);
 const names = PITCHEY_MIX.map((r) => r.name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
