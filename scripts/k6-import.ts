@@ -4,15 +4,11 @@
  * and k6's own thresholds, and writes the same reports with the same exit codes as the gate.
  */
 import { parseArgs } from 'node:util';
-import { baselinesUsed, loadBaselineInput } from '../core/baselines.ts';
 import { runCli } from '../core/cli.ts';
 import { loadConfig } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
-import { assembleResult } from '../core/pipeline.ts';
-import { renderConsoleSummary } from '../core/report/console.ts';
-import { writeReports } from '../core/report/write.ts';
+import { reportOneSuiteRun } from '../core/report/one-suite-run.ts';
 import type { SuiteResult } from '../core/results.ts';
-import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
 import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { type K6Threshold, OVERALL_ITEM, readK6Results } from '../load/k6/import.ts';
 
@@ -47,7 +43,8 @@ async function main(): Promise<number> {
   }
   const config = await loadConfig(values.config);
   const milestoneName = values.milestone ?? config.milestone;
-  const milestone = milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
+  // An unknown milestone stops the import before the file is read.
+  milestoneTargets(await loadTargets(config.targetsFile), milestoneName);
   const started = new Date();
   const imported = await readK6Results(file);
   const suite: SuiteResult = {
@@ -60,32 +57,16 @@ async function main(): Promise<number> {
     notes: [`imported from ${file} (${imported.format})`, ...imported.notes],
     thresholds: asSuiteThresholds(imported.k6Thresholds),
   };
-  const profile = 'k6-import';
-  const baselines = await loadBaselineInput(config.baselines, profile);
-  const result = assembleResult(
-    {
-      id: newRunId(started),
-      startedAt: started.toISOString(),
-      finishedAt: new Date().toISOString(),
-      durationMs: 0,
-      profile,
-      milestone: milestoneName,
-      baseUrl: 'k6',
-      embeddedTarget: false,
-      git: gitInfo(),
-      machine: machineInfo(),
-    },
-    [suite],
-    milestone,
-    [],
-    baselines,
-  );
-  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir, process.env, {
-    baselines: baselinesUsed(baselines, result),
+  return reportOneSuiteRun({
+    config,
+    suite,
+    profile: 'k6-import',
+    milestone: milestoneName,
+    baseUrl: 'k6',
+    started,
+    durationMs: 0,
+    reportsDir: values['reports-dir'],
   });
-  process.stdout.write(renderConsoleSummary(result));
-  console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);
-  return result.outcome.exitCode;
 }
 
 await runCli(main);

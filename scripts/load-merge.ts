@@ -12,17 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { baselinesUsed, loadBaselineInput } from '../core/baselines.ts';
 import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
-import { assembleResult } from '../core/pipeline.ts';
-import { renderConsoleSummary } from '../core/report/console.ts';
-import { writeReports } from '../core/report/write.ts';
+import { reportOneSuiteRun } from '../core/report/one-suite-run.ts';
 import type { SuiteResult } from '../core/results.ts';
-import { gitInfo, machineInfo, newRunId } from '../core/run-meta.ts';
-import { loadTargets, milestoneTargets } from '../core/targets.ts';
 import { generatorBound } from '../load/generator-watch.ts';
 import { peakRatePerSecond } from '../load/scenario.ts';
 import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
@@ -107,7 +102,6 @@ async function main(): Promise<number> {
   const config = await loadConfig(values.config);
   const profile = values.profile ?? config.profile;
   let files = positionals;
-  let stopTarget = async () => {};
   let baseUrlText: string | undefined;
   if (values['local-shares'] !== undefined) {
     const n = Number(values['local-shares']);
@@ -120,7 +114,6 @@ async function main(): Promise<number> {
       (process.env.BASE_URL && parseBaseUrl(process.env.BASE_URL, 'BASE_URL')) ||
       undefined;
     const target = await openTarget(given, config.readyTimeoutMs);
-    stopTarget = target.stop;
     onShutdown(target.stop);
     baseUrlText = target.url.origin;
     try {
@@ -129,7 +122,6 @@ async function main(): Promise<number> {
       await target.stop();
     }
   }
-  await stopTarget();
   if (!files.length)
     throw new PerfError(
       'usage: npm run load:merge -- share-0.json share-1.json … | --local-shares N --scenario NAME',
@@ -174,33 +166,16 @@ async function main(): Promise<number> {
         ],
         thresholds: scenarioThresholds(scenario),
       };
-  const milestoneName = values.milestone ?? config.milestone;
-  const profileName = `distributed-${profile}`;
-  const baselines = await loadBaselineInput(config.baselines, profileName);
-  const result = assembleResult(
-    {
-      id: newRunId(started),
-      startedAt: started.toISOString(),
-      finishedAt: new Date().toISOString(),
-      durationMs: merged.elapsedMs,
-      profile: profileName,
-      milestone: milestoneName,
-      baseUrl: baseUrlText ?? first.baseUrl,
-      embeddedTarget: false,
-      git: gitInfo(),
-      machine: machineInfo(),
-    },
-    [suite],
-    milestoneTargets(await loadTargets(config.targetsFile), milestoneName),
-    [],
-    baselines,
-  );
-  const written = await writeReports(result, values['reports-dir'] ?? config.reportsDir, process.env, {
-    baselines: baselinesUsed(baselines, result),
+  return reportOneSuiteRun({
+    config,
+    suite,
+    profile: `distributed-${profile}`,
+    milestone: values.milestone ?? config.milestone,
+    baseUrl: baseUrlText ?? first.baseUrl,
+    started,
+    durationMs: merged.elapsedMs,
+    reportsDir: values['reports-dir'],
   });
-  process.stdout.write(renderConsoleSummary(result));
-  console.log(`reports: ${written.dir}/ (index.html, summary.md, summary.json, junit.xml)`);
-  return result.outcome.exitCode;
 }
 
 await runCli(main);
