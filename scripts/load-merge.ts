@@ -3,7 +3,7 @@
  * recorders' encoded HDR histograms added (exact global percentiles, not per runner), judged by
  * the milestone's targets and the scenario's thresholds, reported like any run, same exit codes.
  * `npm run load:merge -- --local-shares N --scenario NAME` runs the N shares here first, as the
- * Indexed Job would (one process each, one start time), on the embedded target unless BASE_URL.
+ * Indexed Job would (one process each, started together by a barrier), on the embedded target unless BASE_URL.
  * Shares of different runs, scenarios or schema versions, or an incomplete set: exit 2, naming files.
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { PerfError } from '../core/errors.ts';
 import { onShutdown } from '../core/lifecycle.ts';
 import { reportOneSuiteRun } from '../core/report/one-suite-run.ts';
 import type { SuiteResult } from '../core/results.ts';
+import { serveBarrier } from '../load/barrier.ts';
 import { generatorBound } from '../load/generator-watch.ts';
 import { peakRatePerSecond } from '../load/scenario.ts';
 import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
@@ -26,10 +27,9 @@ import { scenarioOutput, scenarioThresholds } from '../load/suite.ts';
 import { openTarget, parseBaseUrl } from './target.ts';
 
 const SHARE_SCRIPT = fileURLToPath(new URL('./load-share.ts', import.meta.url));
-/** Every share starts this long after they are spawned: time to load and log in. */
-const START_DELAY_MS = 5_000;
-
-/** Runs N share processes here with one start time; resolves with their files. */
+/** Local shares only need to load and log in: a minute is plenty, and ends a stuck run. */
+const LOCAL_BARRIER_TIMEOUT_MS = 60_000;
+/** Runs N share processes here, started together by a barrier this process serves; resolves with their files. */
 async function runLocalShares(
   n: number,
   scenario: string,
@@ -39,7 +39,7 @@ async function runLocalShares(
 ): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'pitchey-shares-'));
   const runId = `local-${Date.now()}`;
-  const startAt = Date.now() + START_DELAY_MS;
+  const barrier = await serveBarrier({ parties: n, timeoutMs: LOCAL_BARRIER_TIMEOUT_MS });
   const children = Array.from({ length: n }, (_, index) =>
     spawn(
       process.execPath,
@@ -60,7 +60,8 @@ async function runLocalShares(
           SCENARIO: scenario,
           SHARES: String(n),
           JOB_COMPLETION_INDEX: String(index),
-          START_AT: String(startAt),
+          BARRIER_URL: barrier.url,
+          BARRIER_TIMEOUT: String(LOCAL_BARRIER_TIMEOUT_MS / 1000),
           RUN_ID: runId,
           BASE_URL: baseUrl.href,
         },
@@ -74,7 +75,15 @@ async function runLocalShares(
   try {
     const codes = await Promise.all(
       children.map(
-        (child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+        (child) =>
+          new Promise<number | null>((resolve) =>
+            child.once('exit', (code) => {
+              // One share failing fails the run: the others would only wait at the barrier.
+              if (code !== 0)
+                for (const other of children) if (other.exitCode === null) other.kill('SIGTERM');
+              resolve(code);
+            }),
+          ),
       ),
     );
     const failed = codes.map((c, i) => [c, i] as const).filter(([c]) => c !== 0);
@@ -82,6 +91,7 @@ async function runLocalShares(
       throw new PerfError(`share ${failed.map(([c, i]) => `${i} exited ${c}`).join(', ')}: nothing merged`);
   } finally {
     await stopAll();
+    await barrier.close();
   }
   return Array.from({ length: n }, (_, i) => join(dir, `share-${i}.json`));
 }

@@ -6,17 +6,23 @@
  *   --scenario NAME        (SCENARIO)
  *   --shares N             (SHARES)
  *   --index I              (JOB_COMPLETION_INDEX, set by Kubernetes for an Indexed Job)
- *   --start-at EPOCH_MS    (START_AT) when every share starts; default: now
+ *   --barrier URL          (BARRIER_URL) wait there until every share is ready, then start together
+ *   --serve-barrier        (SERVE_BARRIER=1) share 0 serves the barrier on the URL's port (the Job's way)
+ *   --barrier-timeout S    (BARRIER_TIMEOUT) seconds to wait for the others; default 600
+ *   --start-at EPOCH_MS    (START_AT) instead of a barrier: when every share starts (clocks in sync)
  *   --run-id ID            (RUN_ID) the same for every share of the run
- *   --out FILE             default share-<index>.json
+ *   --out FILE             default <out-dir>/share-<index>.json
+ *   --out-dir DIR          (OUT_DIR) default: the working directory
  *   --base-url URL         (BASE_URL) the deployment; remote needs --allow-remote (suites.load.maxRemoteRate caps it)
  *   --config FILE          default perf.config.ts; --profile NAME shapes the scenario (default: the config's)
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
 import { PerfError } from '../core/errors.ts';
 import { writeAtomic } from '../core/files.ts';
+import { BARRIER_TIMEOUT_MS, joinBarrier, serveBarrier } from '../load/barrier.ts';
 import { runEngine } from '../load/engines/run.ts';
 import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
 import { loginUserPool } from '../load/setup.ts';
@@ -34,15 +40,65 @@ function integer(value: string | undefined, name: string, min: number): number {
   return n;
 }
 
+interface StartOptions {
+  barrier?: string | undefined;
+  'serve-barrier'?: boolean | undefined;
+  'barrier-timeout'?: string | undefined;
+  'start-at'?: string | undefined;
+}
+
+/** When this share starts (epoch ms, this machine's clock): from the barrier, START_AT or now. */
+async function startTime(
+  values: StartOptions,
+  index: number,
+  shares: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const barrier = values.barrier ?? process.env.BARRIER_URL;
+  const startAtText = values['start-at'] ?? process.env.START_AT;
+  if (barrier && startAtText)
+    throw new PerfError('give a barrier (BARRIER_URL) or a start time (START_AT), not both');
+  if (barrier) {
+    const url = parseBaseUrl(barrier, '--barrier (BARRIER_URL)');
+    const seconds = values['barrier-timeout'] ?? process.env.BARRIER_TIMEOUT;
+    const timeoutMs =
+      seconds === undefined ? BARRIER_TIMEOUT_MS : integer(seconds, '--barrier-timeout', 1) * 1000;
+    const serve = values['serve-barrier'] || process.env.SERVE_BARRIER === '1';
+    if (serve && index === 0) {
+      if (!url.port) throw new PerfError(`--barrier ${barrier}: give the port share 0 serves it on`);
+      // Share 0 hosts the barrier for every share (itself included) on the URL's port.
+      const server = await serveBarrier({
+        parties: shares,
+        host: '0.0.0.0',
+        port: Number(url.port),
+        timeoutMs,
+      });
+      return joinBarrier({ url: server.url, share: index, of: shares, timeoutMs, signal });
+    }
+    return joinBarrier({ url: url.href, share: index, of: shares, timeoutMs, signal });
+  }
+  const startAt = Number(startAtText ?? Date.now());
+  const wait = startAt - Date.now();
+  if (!Number.isFinite(startAt) || wait > MAX_WAIT_MS)
+    throw new PerfError(
+      `--start-at ${startAt} is ${Math.round(wait / 1000)} s away: give an epoch in ms within 10 minutes`,
+    );
+  return startAt;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string' },
       shares: { type: 'string' },
       index: { type: 'string' },
+      barrier: { type: 'string' },
+      'serve-barrier': { type: 'boolean', default: false },
+      'barrier-timeout': { type: 'string' },
       'start-at': { type: 'string' },
       'run-id': { type: 'string' },
       out: { type: 'string' },
+      'out-dir': { type: 'string' },
       'base-url': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
       config: { type: 'string', default: 'perf.config.ts' },
@@ -73,17 +129,13 @@ async function main(): Promise<number> {
     maxRemoteRate: config.suites.load.maxRemoteRate,
   });
   const tokens = scenario.users ? await loginUserPool(baseUrl, scenario.users) : [];
-  const startAt = Number(values['start-at'] ?? process.env.START_AT ?? Date.now());
-  const wait = startAt - Date.now();
-  if (!Number.isFinite(startAt) || wait > MAX_WAIT_MS)
-    throw new PerfError(
-      `--start-at ${startAt} is ${Math.round(wait / 1000)} s away: give an epoch in ms within 10 minutes`,
-    );
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const startedAt = new Date().toISOString();
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
+  const startAt = await startTime(values, index, shares, stop.signal);
+  const wait = startAt - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const startedAt = new Date().toISOString();
   const result = await runEngine({
     baseUrl,
     scenario,
@@ -92,7 +144,7 @@ async function main(): Promise<number> {
     share: { index, of: shares },
     maxConnections: config.suites.load.maxConnections,
   });
-  const out = values.out ?? `share-${index}.json`;
+  const out = values.out ?? join(values['out-dir'] ?? process.env.OUT_DIR ?? '.', `share-${index}.json`);
   const share = shareResult({
     runId,
     scenario: scenario.name,
