@@ -47,6 +47,24 @@ function missing(arrived: Set<number>, parties: number): number[] {
   return Array.from({ length: parties }, (_, i) => i).filter((i) => !arrived.has(i));
 }
 
+/** Why a request cannot wait at the barrier, if it cannot. */
+function refusal(url: URL, parties: number, state: string): { status: number; error: string } | undefined {
+  const share = url.searchParams.get('share');
+  const of = url.searchParams.get('of');
+  const party = Number(share);
+  if (url.pathname !== '/ready') return { status: 404, error: 'the barrier answers /ready only' };
+  if (Number(of) !== parties)
+    return {
+      status: 409,
+      error: `share ${share} was started as one of ${of}, this barrier waits for ${parties}: give every share the same SHARES`,
+    };
+  if (!Number.isInteger(party) || party < 0 || party >= parties)
+    return { status: 400, error: `share ${share} is not one of 0…${parties - 1}` };
+  if (state !== 'open')
+    return { status: 410, error: `the barrier has ${state}: share ${party} came too late` };
+  return undefined;
+}
+
 /** Serves the barrier for `parties` shares; closes itself once they are released or on the timeout. */
 export async function serveBarrier(options: BarrierOptions): Promise<BarrierServer> {
   const { parties, leadMs = BARRIER_LEAD_MS, timeoutMs = BARRIER_TIMEOUT_MS } = options;
@@ -61,19 +79,12 @@ export async function serveBarrier(options: BarrierOptions): Promise<BarrierServ
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://barrier');
-    if (url.pathname !== '/ready') return reply(res, 404, { error: 'the barrier answers /ready only' });
     const party = Number(url.searchParams.get('share'));
-    const of = Number(url.searchParams.get('of'));
-    if (of !== parties)
-      return reply(res, 409, {
-        error: `share ${url.searchParams.get('share')} was started as one of ${url.searchParams.get('of')}, this barrier waits for ${parties}: give every share the same SHARES`,
-      });
-    if (!Number.isInteger(party) || party < 0 || party >= parties)
-      return reply(res, 400, {
-        error: `share ${url.searchParams.get('share')} is not one of 0…${parties - 1}`,
-      });
-    if (state !== 'open')
-      return reply(res, 410, { error: `the barrier has ${state}: share ${party} came too late` });
+    const refused = refusal(url, parties, state);
+    if (refused) {
+      reply(res, refused.status, { error: refused.error });
+      return;
+    }
     waiting.get(party)?.destroy();
     waiting.set(party, res);
     res.once('close', () => {
