@@ -339,11 +339,16 @@ describe('importNdjson: --out json', () => {
     expect(metric(overall, 'vus', 'gauge')).toMatchObject({ count: 3, value: 8 });
   });
 
-  it('is valid in the result schema and says k6 threshold outcomes are not in the NDJSON', () => {
+  it('is valid in the result schema and hands the declared thresholds over to be judged here', () => {
     expect(result.items.map((i) => i.name)).toEqual(['k6', 'trending', 'login']);
     expectValidItems(result);
-    expect(result.k6Thresholds).toEqual([]);
-    expect(result.notes.some((n) => n.includes('do not record') || n.includes('does not record'))).toBe(true);
+    // --out json records no outcomes: `ok` stays undefined, the verdict comes from our figures.
+    expect(result.k6Thresholds).toEqual([
+      { metric: 'http_req_duration', expression: 'p(95)<200' },
+      { metric: 'http_req_failed', expression: 'rate<0.01' },
+    ]);
+    expect(result.k6Thresholds.every((t) => t.ok === undefined)).toBe(true);
+    expect(result.notes.some((n) => n.includes('judged here') && n.includes('records no outcomes'))).toBe(true);
   });
 
   const metricLine = (name: string, type: string) =>

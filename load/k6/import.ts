@@ -5,134 +5,45 @@
  *   values, thresholds: {expr: {ok}}};
  * - the legacy `--summary-export` JSON: the same values flattened, Rate's `rate` renamed `value`,
  *   thresholds as {expr: boolean} where true means the threshold FAILED;
- * - `--out json` NDJSON: Metric lines, then Point lines, from which exact histograms are rebuilt.
- * Parsing is pure; only readK6Results touches the file system.
+ * - `--out json` NDJSON (ndjson.ts): Metric lines, then Point lines, from which exact histograms
+ *   are rebuilt; read line by line, so files of any size import.
+ * Parsing is pure; only readK6Source / readK6Results touch the file system.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { PerfError } from '../../core/errors.ts';
+import { insufficientPercentiles } from '../../core/histogram.ts';
+import { rateMetric } from '../../core/metrics.ts';
+import type { CounterMetric, GaugeMetric, Metric, TrendMetric } from '../../core/results.ts';
+import { forEachLine } from './lines.ts';
 import {
-  createHistogram,
-  type Histogram,
-  insufficientPercentiles,
-  recordMicros,
-} from '../../core/histogram.ts';
-import { rateMetric, trendFromHistogram } from '../../core/metrics.ts';
-import type { CounterMetric, GaugeMetric, Item, Metric, TrendMetric } from '../../core/results.ts';
+  ItemSet,
+  type K6Format,
+  type K6Import,
+  K6ImportError,
+  type K6Threshold,
+  type MetricType,
+  Notes,
+  splitMetricKey,
+  type Unit,
+  unitOf,
+} from './model.ts';
+import { importNdjson, NdjsonState, ndjsonImport } from './ndjson.ts';
 
-export class K6ImportError extends PerfError {}
+export {
+  type K6Format,
+  type K6Import,
+  K6ImportError,
+  type K6Threshold,
+  OVERALL_ITEM,
+  splitMetricKey,
+} from './model.ts';
+export { importNdjson } from './ndjson.ts';
 
-/** One of k6's own threshold outcomes, kept so a caller can show them beside our verdicts. */
-export interface K6Threshold {
-  /** The metric key as k6 wrote it, e.g. "http_req_duration{name:login}". */
-  metric: string;
-  expression: string;
-  ok: boolean;
-}
-
-export type K6Format = 'handleSummary' | 'summary-export' | 'ndjson';
-
-export interface K6Import {
-  format: K6Format;
-  items: Item[];
-  notes: string[];
-  k6Thresholds: K6Threshold[];
-}
-
-/** The overall item's name: every metric without a `name` tag lands there. */
-export const OVERALL_ITEM = 'k6';
-
-type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 type TrendValues = TrendMetric['values'];
-type Unit = TrendMetric['unit'];
-
-// ---------------------------------------------------------------------------------------------
-// Metric keys and items
-
-/** Splits "http_req_duration{name:login,method:GET}" into its name and tags (k6's own rule:
- * tags separated by commas, each split at its first colon, so "group:::checkout" keeps "::"). */
-export function splitMetricKey(key: string): { base: string; tags: Record<string, string> } {
-  const open = key.indexOf('{');
-  if (open < 1 || !key.endsWith('}')) return { base: key, tags: {} };
-  const tags: Record<string, string> = {};
-  for (const pair of key.slice(open + 1, -1).split(',')) {
-    const colon = pair.indexOf(':');
-    if (colon < 1) return { base: key, tags: {} };
-    tags[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim();
-  }
-  return { base: key.slice(0, open), tags };
-}
-
-function joinMetricKey(base: string, tags: Record<string, string>): string {
-  const pairs = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
-  return pairs.length > 0 ? `${base}{${pairs.join(',')}}` : base;
-}
 
 /** Same tags regardless of order, for finding a trend's sibling counter or rate. */
 function sameTags(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
-}
-
-/**
- * Items in the order they were first met, the overall one first. The `name` tag picks the item
- * (k6 URL grouping); any other tags stay in the metric key, so item "login" holds
- * "http_req_duration" and "http_req_duration{expected_response:true}" side by side.
- */
-class ItemSet {
-  private readonly items = new Map<string, Item>([
-    ['', { name: OVERALL_ITEM, kind: 'scenario', targets: 'api', tags: {}, metrics: {} }],
-  ]);
-
-  put(base: string, tags: Record<string, string>, metric: Metric): void {
-    const { name, ...rest } = tags;
-    const item = this.item(name);
-    item.metrics[joinMetricKey(base, rest)] = metric;
-  }
-
-  private item(name: string | undefined): Item {
-    const id = name === undefined ? '' : `request:${name}`;
-    let item = this.items.get(id);
-    if (!item && name !== undefined) {
-      // As with our own engines, a request name is judged by the thresholds that name it
-      // (k6 tag filters), the whole run by the roadmap's targets.
-      item = { name, kind: 'request', targets: 'none', tags: { name }, metrics: {} };
-      this.items.set(id, item);
-    }
-    return item as Item;
-  }
-
-  /** Items that hold at least one metric (the overall one may be empty when all are tagged). */
-  list(): Item[] {
-    return [...this.items.values()].filter((item) => Object.keys(item.metrics).length > 0);
-  }
-}
-
-/** Notes that share a reason are gathered into one line: "counts from http_reqs: a, b, c". */
-class Notes {
-  private readonly grouped = new Map<string, string[]>();
-  private readonly lines: string[] = [];
-
-  add(line: string): void {
-    this.lines.push(line);
-  }
-
-  addTo(reason: string, what: string): void {
-    const list = this.grouped.get(reason) ?? [];
-    list.push(what);
-    this.grouped.set(reason, list);
-  }
-
-  list(): string[] {
-    return [...this.lines, ...[...this.grouped].map(([reason, what]) => `${reason}: ${what.join(', ')}`)];
-  }
-}
-
-function unitOf(contains: string | undefined): Unit {
-  if (contains === 'time') return 'ms';
-  if (contains === 'data') return 'bytes';
-  return 'unitless';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +232,7 @@ function importEntries(
   const items = new ItemSet();
   for (const entry of entries)
     items.put(entry.base, entry.tags, metricFromSummary(entry, entries, source, notes));
-  for (const t of k6Thresholds.filter((t) => !t.ok))
+  for (const t of k6Thresholds.filter((t) => t.ok === false))
     notes.add(`k6 threshold crossed: ${t.metric} "${t.expression}"`);
   return { format, items: items.list(), notes: notes.list(), k6Thresholds };
 }
@@ -410,226 +321,17 @@ export function importSummaryExport(data: unknown, source: string): K6Import {
 }
 
 // ---------------------------------------------------------------------------------------------
-// --out json NDJSON: exact histograms from every Point
-
-const metricLineSchema = z.object({
-  type: z.literal('Metric'),
-  metric: z.string().min(1),
-  data: z.object({
-    type: z.enum(['counter', 'gauge', 'rate', 'trend']),
-    contains: z.string().optional(),
-    thresholds: z.array(z.string()).nullable().optional(),
-  }),
-});
-
-const pointLineSchema = z.object({
-  type: z.literal('Point'),
-  metric: z.string().min(1),
-  data: z.object({
-    time: z.string().optional(),
-    value: z.unknown(),
-    tags: z.record(z.string(), z.unknown()).nullable().optional(),
-  }),
-});
-
-type Accumulator =
-  | { type: 'trend'; histogram: Histogram }
-  | { type: 'rate'; trues: number; count: number }
-  | { type: 'counter'; total: number; count: number }
-  | { type: 'gauge'; last: number; count: number };
-
-interface Declared {
-  type: MetricType;
-  contains: string | undefined;
-  /** Set when a value cannot go into a histogram (negative); the metric is then left out. */
-  unrecordable?: string;
-}
-
-/** Running state of an NDJSON import: declared metrics, one accumulator per (group, metric). */
-class NdjsonState {
-  readonly declared = new Map<string, Declared>();
-  /** '' = overall; otherwise the value of the `name` tag. */
-  readonly groups = new Map<string, Map<string, Accumulator>>([['', new Map()]]);
-  readonly thresholds: string[] = [];
-  firstMs = Number.POSITIVE_INFINITY;
-  lastMs = Number.NEGATIVE_INFINITY;
-
-  add(group: string, metric: string, declared: Declared, v: number): void {
-    let accumulators = this.groups.get(group);
-    if (!accumulators) {
-      accumulators = new Map();
-      this.groups.set(group, accumulators);
-    }
-    let acc = accumulators.get(metric);
-    if (!acc) {
-      acc = newAccumulator(declared.type);
-      accumulators.set(metric, acc);
-    }
-    accumulate(acc, v);
-  }
-}
-
-function newAccumulator(type: MetricType): Accumulator {
-  switch (type) {
-    case 'trend':
-      return { type, histogram: createHistogram() };
-    case 'rate':
-      return { type, trues: 0, count: 0 };
-    case 'counter':
-      return { type, total: 0, count: 0 };
-    case 'gauge':
-      return { type, last: 0, count: 0 };
-  }
-}
-
-function accumulate(acc: Accumulator, v: number): void {
-  switch (acc.type) {
-    case 'trend':
-      // ms (or bytes, or plain numbers) × 1000 as integers: µs for time metrics, as our engines do.
-      recordMicros(acc.histogram, v * 1000);
-      return;
-    case 'rate':
-      // k6's RateSink counts any non-zero value as true.
-      if (v !== 0) acc.trues++;
-      acc.count++;
-      return;
-    case 'counter':
-      acc.total += v;
-      acc.count++;
-      return;
-    case 'gauge':
-      acc.last = v;
-      acc.count++;
-  }
-}
-
-function lineError(source: string, line: number, what: string): K6ImportError {
-  return new K6ImportError(`${source}:${line}: ${what}`);
-}
-
-function parseLine(text: string, source: string, line: number): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw lineError(source, line, `not JSON: ${(error as Error).message}`);
-  }
-}
-
-function readMetricLine(json: unknown, state: NdjsonState, source: string, line: number): void {
-  const parsed = metricLineSchema.safeParse(json);
-  if (!parsed.success) throw lineError(source, line, `not a k6 Metric line: ${issueText(parsed.error)}`);
-  const { metric, data } = parsed.data;
-  const known = state.declared.get(metric);
-  if (known && known.type !== data.type)
-    throw lineError(source, line, `metric ${metric} declared again as ${data.type}, was ${known.type}`);
-  if (!known) state.declared.set(metric, { type: data.type, contains: data.contains });
-  for (const expression of data.thresholds ?? []) state.thresholds.push(`${metric} "${expression}"`);
-}
-
-function readPointLine(json: unknown, state: NdjsonState, source: string, line: number): void {
-  const parsed = pointLineSchema.safeParse(json);
-  if (!parsed.success) throw lineError(source, line, `not a k6 Point line: ${issueText(parsed.error)}`);
-  const { metric, data } = parsed.data;
-  const declared = state.declared.get(metric);
-  if (!declared) throw lineError(source, line, `Point of ${metric} comes before its Metric line`);
-  const v = data.value;
-  if (typeof v !== 'number' || !Number.isFinite(v))
-    throw lineError(source, line, `value of ${metric} is ${JSON.stringify(v)}, not a number`);
-  if (declared.type === 'trend' && v < 0) {
-    declared.unrecordable ??= `line ${line} has ${v}`;
-    return;
-  }
-  const time = data.time === undefined ? Number.NaN : Date.parse(data.time);
-  if (Number.isFinite(time)) {
-    state.firstMs = Math.min(state.firstMs, time);
-    state.lastMs = Math.max(state.lastMs, time);
-  }
-  state.add('', metric, declared, v);
-  const name = data.tags?.name;
-  if (typeof name === 'string' && name !== '') state.add(name, metric, declared, v);
-}
-
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return `${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message}`;
-}
-
-function metricFromAccumulator(acc: Accumulator, declared: Declared, seconds: number): Metric {
-  const unit = unitOf(declared.contains);
-  switch (acc.type) {
-    case 'trend':
-      return trendFromHistogram(acc.histogram, unit, 1000);
-    case 'rate':
-      return rateMetric(acc.trues, acc.count);
-    case 'counter':
-      return {
-        type: 'counter',
-        unit: declared.contains === 'data' ? 'bytes' : 'count',
-        count: acc.count,
-        total: acc.total,
-        ratePerSecond: seconds > 0 ? acc.total / seconds : null,
-      };
-    case 'gauge':
-      return { type: 'gauge', unit, count: acc.count, value: acc.last };
-  }
-}
-
-/**
- * `--out json` NDJSON → items with exact histograms, rebuilt from every Point of every trend,
- * per `name` tag and overall, so percentiles are ours (nearest rank, within 0.1 %) and merge
- * with other runs. Rates count non-zero points as true; counters sum; gauges keep the last value.
- */
-export function importNdjson(text: string, source: string): K6Import {
-  const state = new NdjsonState();
-  const lines = text.split('\n');
-  for (const [index, raw] of lines.entries()) {
-    if (raw.trim() === '') continue;
-    const line = index + 1;
-    const json = parseLine(raw, source, line);
-    const type = (json as { type?: unknown } | null)?.type;
-    if (type === 'Metric') readMetricLine(json, state, source, line);
-    else if (type === 'Point') readPointLine(json, state, source, line);
-    else
-      throw lineError(
-        source,
-        line,
-        `"type" is ${JSON.stringify(type)}; k6 --out json lines are "Metric" or "Point"`,
-      );
-  }
-  if (state.declared.size === 0) throw new K6ImportError(`${source}: no k6 Metric or Point lines`);
-  return ndjsonResult(state, source);
-}
-
-function ndjsonResult(state: NdjsonState, source: string): K6Import {
-  // k6 divides counters by the test run's duration; the NDJSON has only point times, so the
-  // span from the first to the last point stands in for it (a little short: it starts at the
-  // first sample, not at the start of the test).
-  const seconds = (state.lastMs - state.firstMs) / 1000;
-  const notes = new Notes();
-  notes.add(`imported from ${source} (k6 --out json): histograms rebuilt from every point`);
-  const items = new ItemSet();
-  for (const [group, accumulators] of state.groups) {
-    for (const [metric, acc] of accumulators) {
-      const declared = state.declared.get(metric) as Declared;
-      if (declared.unrecordable) continue;
-      items.put(metric, group === '' ? {} : { name: group }, metricFromAccumulator(acc, declared, seconds));
-    }
-  }
-  for (const [metric, declared] of state.declared) {
-    if (declared.unrecordable)
-      notes.add(`${metric} left out: a histogram cannot hold negative values (${declared.unrecordable})`);
-  }
-  for (const t of state.thresholds)
-    notes.addTo('k6 thresholds declared, but --out json does not record their outcomes', t);
-  return { format: 'ndjson', items: items.list(), notes: notes.list(), k6Thresholds: [] };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Dispatch and the file entry
 
 /** True when the first non-empty line is an NDJSON Metric or Point envelope. */
 function looksLikeNdjson(text: string): boolean {
-  const first = text.split('\n').find((l) => l.trim() !== '');
+  let first: string | undefined;
+  for (let start = 0; start < text.length && first === undefined; ) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    if (line.trim() !== '') first = line;
+    start = end < 0 ? text.length : end + 1;
+  }
   if (first === undefined) return false;
   try {
     const type = (JSON.parse(first) as { type?: unknown } | null)?.type;
@@ -669,20 +371,64 @@ export function parseK6Results(text: string, source: string): K6Import {
   return looksLikeHandleSummary(data) ? importHandleSummary(data, source) : importSummaryExport(data, source);
 }
 
-/** Reads a k6 result file (NDJSON may be gzipped, as `--out json=file.gz` writes it). */
-export async function readK6Results(path: string): Promise<K6Import> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new K6ImportError(`cannot read the k6 results ${path}: ${(error as Error).message}`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      throw new K6ImportError(`${path}: broken gzip: ${(error as Error).message}`);
+/** A summary is a few KB to a few MB; more than this in a file that is not NDJSON is neither. */
+const SUMMARY_MAX_CHARS = 256 * 1024 * 1024;
+
+/** A file read: NDJSON as its state (to merge with others, or to finish), a summary as imported. */
+export type K6Source = { kind: 'ndjson'; state: NdjsonState } | { kind: 'summary'; result: K6Import };
+
+/**
+ * Reads a k6 result file, gunzipped when it is gzip (as `--out json=file.gz` writes it), line by
+ * line: when the first non-empty line is a Metric or Point envelope, every line goes into one
+ * NdjsonState as it is read (memory: the histograms, not the file); otherwise the lines are a
+ * summary's JSON, small, parsed whole.
+ */
+export async function readK6Source(path: string): Promise<K6Source> {
+  let state: NdjsonState | undefined;
+  const summary: string[] = [];
+  let chars = 0;
+  let decided = false;
+  await forEachLine(path, (line, number) => {
+    if (state) {
+      state.line(line, number);
+      return;
     }
-  }
-  return parseK6Results(bytes.toString('utf8'), path);
+    if (!decided && line.trim() !== '') {
+      decided = true;
+      if (looksLikeNdjson(line)) {
+        state = new NdjsonState(path);
+        state.line(line, number);
+        return;
+      }
+    }
+    chars += line.length + 1;
+    if (chars > SUMMARY_MAX_CHARS)
+      throw new K6ImportError(
+        `${path}: not k6 --out json NDJSON (line 1 is not a Metric or Point line) and too big for a k6 summary (over ${SUMMARY_MAX_CHARS / 1024 / 1024} MB)`,
+      );
+    summary.push(line);
+  });
+  if (state) return { kind: 'ndjson', state };
+  return { kind: 'summary', result: parseK6Results(summary.join('\n'), path) };
+}
+
+/** Which kind of k6 output a file holds, from its first non-empty line only (cheap on any size). */
+export async function sniffK6Source(path: string): Promise<K6Source['kind']> {
+  let kind: K6Source['kind'] = 'summary';
+  await forEachLine(path, (line) => {
+    if (line.trim() === '') return undefined;
+    if (looksLikeNdjson(line)) kind = 'ndjson';
+    return false;
+  });
+  return kind;
+}
+
+/** Reads one k6 result file: any of the three outputs; NDJSON of any size, gzipped or not. */
+export async function readK6Results(path: string): Promise<K6Import> {
+  const source = await readK6Source(path);
+  if (source.kind === 'summary') return source.result;
+  return ndjsonImport(
+    source.state,
+    `imported from ${path} (k6 --out json): histograms rebuilt from every point`,
+  );
 }
