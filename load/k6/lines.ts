@@ -39,7 +39,6 @@ export async function forEachLine(path: string, onLine: OnLine): Promise<void> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const gunzip = gzipped ? createGunzip({ chunkSize: 1 << 18 }) : undefined;
   const input = gunzip ? file.pipe(gunzip) : file;
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (error?: unknown) => {
@@ -51,8 +50,10 @@ export async function forEachLine(path: string, onLine: OnLine): Promise<void> {
       if (error === undefined) resolve();
       else reject(error);
     };
+    // Before readline's own listeners, so the error names its cause (readline re-emits it).
     file.on('error', (error) => finish(cannotRead(path, error)));
     gunzip?.on('error', (error) => finish(new K6ImportError(`${path}: broken gzip: ${error.message}`)));
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('error', (error) => finish(cannotRead(path, error)));
     let number = 0;
     lines.on('line', (line) => {
