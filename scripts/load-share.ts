@@ -16,7 +16,8 @@
  *   --base-url URL         (BASE_URL) the deployment; remote needs --allow-remote (suites.load.maxRemoteRate caps it)
  *   --config FILE          default perf.config.ts; --profile NAME shapes the scenario (default: the config's)
  */
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
@@ -157,7 +158,14 @@ async function main(): Promise<number> {
     recorder: result.recorder.toState(),
     ...(result.generator ? { generator: result.generator } : {}),
   });
-  await writeAtomic(out, `${JSON.stringify(share)}\n`);
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeAtomic(out, `${JSON.stringify(share)}\n`);
+  } catch (error) {
+    throw new PerfError(
+      `cannot write the share to ${out}: ${(error as Error).message} (--out, --out-dir or OUT_DIR)`,
+    );
+  }
   console.log(
     `share ${index} of ${shares} (${scenario.name}, run ${runId}): ${result.recorder.requestCount} requests → ${out}`,
   );
