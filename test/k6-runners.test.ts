@@ -194,7 +194,7 @@ describe('readK6Runners: every point of every runner, exactly', () => {
     // First point at START, last at START + 199 × 100 ms (runner 1): 19.9 s.
     expect(metric(a, 'http_reqs', 'counter').ratePerSecond).toBeCloseTo(470 / 19.9, 9);
     expect(metric(a, 'vus', 'gauge').value).toBe(30);
-    expect(merged.notes).toContain("gauges (vus, vus_max): the sum of the runners' last values");
+    expect(merged.notes).toContain("gauges (vus): the sum of the runners' last values");
     for (const i of merged.items) expect(itemSchema.parse(i)).toEqual(i);
   });
 
@@ -431,6 +431,10 @@ describe('npm run load:k6-import with runner files', () => {
     expect(trending?.value).toBeCloseTo(400, 0);
     const alone = await cli(files[0] as string, '--scenario', 'average-load');
     expect(alone.status).toBe(0);
+    const notes = (await readRunResult(join(alone.reports, 'latest', 'summary.json'))).suites[0]?.notes;
+    expect(notes).toContain(
+      'runner 1 of 3 of pitchey-breakpoint alone: its share of the load only; give all 3 runner files to judge the whole run',
+    );
     expect((await verdicts(alone.reports)).find((x) => x.item === 'trending')?.status).toBe('pass');
   });
 

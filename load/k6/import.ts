@@ -427,8 +427,21 @@ export async function sniffK6Source(path: string): Promise<K6Source['kind']> {
 export async function readK6Results(path: string): Promise<K6Import> {
   const source = await readK6Source(path);
   if (source.kind === 'summary') return source.result;
-  return ndjsonImport(
+  const imported = ndjsonImport(
     source.state,
     `imported from ${path} (k6 --out json): histograms rebuilt from every point`,
   );
+  const part = runnerPart(source.state);
+  if (part) imported.notes.splice(1, 0, part);
+  return imported;
+}
+
+/** A note when one file is one runner of several: judged alone, it is that runner's share only. */
+function runnerPart(state: NdjsonState): string | undefined {
+  const one = (tag: 'instance_id' | 'testrun_name' | 'runners') =>
+    state.runner.values[tag].size === 1 ? [...state.runner.values[tag]][0] : undefined;
+  const runners = Number(one('runners'));
+  if (!(runners > 1)) return undefined;
+  const of = one('testrun_name') === undefined ? '' : ` of ${one('testrun_name')}`;
+  return `runner ${one('instance_id') ?? '?'} of ${runners}${of} alone: its share of the load only; give all ${runners} runner files to judge the whole run`;
 }

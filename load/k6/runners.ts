@@ -132,7 +132,7 @@ export async function readK6Runners(paths: readonly string[]): Promise<K6Import>
   await checkPaths(paths);
   const total = new NdjsonState(paths.join(', '));
   const files: RunnerFile[] = [];
-  let gauges = false;
+  const gauges = new Set<string>();
   for (const path of paths) {
     const source = await readK6Source(path);
     // checkPaths saw NDJSON; a file that changed since is still refused.
@@ -144,13 +144,14 @@ export async function readK6Runners(paths: readonly string[]): Promise<K6Import>
     ) as RunnerFile['tags'];
     files.push({ file: path, tags, points: state.points });
     checkRunners(files, false);
-    gauges ||= [...state.declared.values()].some((d) => d.type === 'gauge');
+    for (const [metric, declared] of state.declared) if (declared.type === 'gauge') gauges.add(metric);
     total.absorb(state);
   }
   const { headline, notes } = checkRunners(files);
   const imported = ndjsonImport(total, headline);
   const perFile = files.map((f) => `${single(f, 'instance_id') ?? '?'}: ${f.file} (${f.points} points)`);
   imported.notes.splice(1, 0, ...notes, `runners: ${perFile.join(', ')}`);
-  if (gauges) imported.notes.push("gauges (vus, vus_max): the sum of the runners' last values");
+  if (gauges.size)
+    imported.notes.push(`gauges (${[...gauges].join(', ')}): the sum of the runners' last values`);
   return imported;
 }
