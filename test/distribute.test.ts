@@ -6,7 +6,7 @@
  * environment, run here as N processes, make shares that load:merge turns into one result.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import { indexedJobManifests } from '../load/distribute/indexed-job.ts';
 import { k6OperatorManifests } from '../load/distribute/k6-operator.ts';
 import { k6Script } from '../load/k6/export.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
-import { runScript, withTarget } from './helpers.ts';
+import { runScript, withTarget, writeLoadConfig } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OPERATOR = join(ROOT, 'test', 'fixtures', 'k6-operator');
@@ -255,26 +255,8 @@ describe('npm run load:distribute', () => {
   let config: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'distribute-'));
-    config = join(dir, 'perf.config.ts');
-    const shape = {
-      scenarios: ['average-load'],
-      rate: 40,
-      // 240 requests: a rate needs 200 samples to pass.
-      duration: '6s',
-      smokeIterations: 10,
-      soakDuration: '1m',
-      breakpointRate: 40,
-    };
-    await writeFile(
-      config,
-      `export default ${JSON.stringify({
-        reportsDir: join(dir, 'reports'),
-        targetsFile: join(ROOT, 'baselines/targets.json'),
-        milestone: 'month-1',
-        baselines: { dir: join(dir, 'baselines') },
-        profiles: { smoke: { load: shape } },
-      })};\n`,
-    );
+    // 240 requests: a rate needs 200 samples to pass.
+    config = await writeLoadConfig(dir, 40, '6s');
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -21,7 +21,7 @@ import {
   type ShareResult,
   shareResult,
 } from '../load/share-result.ts';
-import { runScript } from './helpers.ts';
+import { runScript, writeLoadConfig } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = {
@@ -175,26 +175,7 @@ describe('npm run load:merge', () => {
   const GATE = join(ROOT, 'scripts', 'test-performance.ts');
   let config: string;
   beforeAll(async () => {
-    config = join(dir, 'perf.config.ts');
-    const shape = {
-      scenarios: ['average-load'],
-      rate: 100,
-      duration: '4s',
-      smokeIterations: 10,
-      soakDuration: '1m',
-      breakpointRate: 100,
-    };
-    await writeFile(
-      config,
-      `export default ${JSON.stringify({
-        reportsDir: join(dir, 'reports'),
-        targetsFile: join(ROOT, 'baselines/targets.json'),
-        milestone: 'month-1',
-        baselines: { dir: join(dir, 'baselines') },
-        profiles: { smoke: { load: shape } },
-        suites: { health: { enabled: false }, synthetic: { enabled: false }, lighthouse: { enabled: false } },
-      })};\n`,
-    );
+    config = await writeLoadConfig(dir, 100, '4s');
   });
 
   const shares = (env: NodeJS.ProcessEnv = {}) =>

@@ -1,5 +1,7 @@
 /** Shared helpers for the vitest suites: a running embedded target, timed requests, verdicts. */
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assembleResult } from '../core/pipeline.ts';
 import type { RunResult } from '../core/results.ts';
@@ -117,4 +119,32 @@ export function runScript(
   return new Promise((resolve) =>
     child.once('exit', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })),
   );
+}
+
+/**
+ * Writes `dir`/perf.config.ts for load-only runs: profile smoke with average-load at `rate` req/s
+ * for `duration`, milestone month-1, reports and baselines inside `dir`. Returns its path.
+ */
+export async function writeLoadConfig(dir: string, rate: number, duration: string): Promise<string> {
+  const config = join(dir, 'perf.config.ts');
+  const shape = {
+    scenarios: ['average-load'],
+    rate,
+    duration,
+    smokeIterations: 10,
+    soakDuration: '1m',
+    breakpointRate: rate,
+  };
+  await writeFile(
+    config,
+    `export default ${JSON.stringify({
+      reportsDir: join(dir, 'reports'),
+      targetsFile: join(ROOT, 'baselines/targets.json'),
+      milestone: 'month-1',
+      baselines: { dir: join(dir, 'baselines') },
+      profiles: { smoke: { load: shape } },
+      suites: { health: { enabled: false }, synthetic: { enabled: false }, lighthouse: { enabled: false } },
+    })};\n`,
+  );
+  return config;
 }

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfError } from '../core/errors.ts';
 import { decodeHistogram, mergeHistograms, summarize } from '../core/histogram.ts';
-import { type Item, itemSchema, type Metric } from '../core/results.ts';
+import { itemSchema } from '../core/results.ts';
 import {
   importHandleSummary,
   importNdjson,
@@ -16,6 +16,7 @@ import {
   readK6Results,
   splitMetricKey,
 } from '../load/k6/import.ts';
+import { item, metric } from './k6-helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'k6');
 const SIMPLE = join(FIXTURES, 'benc-uk-k6-reporter__tests_data_simple.json.handleSummary-data.json');
@@ -24,19 +25,6 @@ const LEGACY = join(FIXTURES, 'summary-export-legacy.json');
 const NDJSON = join(FIXTURES, 'out-json-two-requests.ndjson');
 
 const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8'));
-
-function item(result: K6Import, name: string): Item {
-  const found = result.items.find((i) => i.name === name);
-  if (!found) throw new Error(`no item ${name} in ${result.items.map((i) => i.name).join(', ')}`);
-  return found;
-}
-
-function metric<T extends Metric['type']>(from: Item, key: string, type: T): Extract<Metric, { type: T }> {
-  const found = from.metrics[key];
-  if (found?.type !== type)
-    throw new Error(`${from.name}.${key} is ${found?.type ?? 'missing'}, not ${type}`);
-  return found as Extract<Metric, { type: T }>;
-}
 
 /** Every item must be valid in the one result schema, unchanged by zod's parse. */
 function expectValidItems(result: K6Import): void {

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram, histogramBins } from '../core/histogram.ts';
-import { type Item, itemSchema, type Metric, readRunResult } from '../core/results.ts';
+import { itemSchema, readRunResult } from '../core/results.ts';
 import { importNdjson, type K6Import, K6ImportError, readK6Results } from '../load/k6/import.ts';
 import { checkRunners, type RunnerFile, readK6Runners } from '../load/k6/runners.ts';
+import { item, metric } from './k6-helpers.ts';
 
 interface Runner {
   /** The runner tags on every point; a tag left undefined is not written. */
@@ -110,19 +111,6 @@ async function writeRunner(name: string, lines: string[]): Promise<string> {
   const text = `${lines.join('\n')}\n`;
   await writeFile(path, name.endsWith('.gz') ? gzipSync(text) : text);
   return path;
-}
-
-function item(result: K6Import, name: string): Item {
-  const found = result.items.find((i) => i.name === name);
-  if (!found) throw new Error(`no item ${name} in ${result.items.map((i) => i.name).join(', ')}`);
-  return found;
-}
-
-function metric<T extends Metric['type']>(from: Item, key: string, type: T): Extract<Metric, { type: T }> {
-  const found = from.metrics[key];
-  if (found?.type !== type)
-    throw new Error(`${from.name}.${key} is ${found?.type ?? 'missing'}, not ${type}`);
-  return found as Extract<Metric, { type: T }>;
 }
 
 async function importError(run: () => Promise<unknown>): Promise<string> {
