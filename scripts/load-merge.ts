@@ -76,19 +76,18 @@ async function runLocalShares(
     const codes = await Promise.all(
       children.map(
         (child) =>
-          new Promise<number | null>((resolve) =>
-            child.once('exit', (code) => {
+          new Promise<string>((resolve) =>
+            child.once('exit', (code, signal) => {
               // One share failing fails the run: the others would only wait at the barrier.
               if (code !== 0)
                 for (const other of children) if (other.exitCode === null) other.kill('SIGTERM');
-              resolve(code);
+              resolve(code === null ? `stopped by ${signal}` : `exited ${code}`);
             }),
           ),
       ),
     );
-    const failed = codes.map((c, i) => [c, i] as const).filter(([c]) => c !== 0);
-    if (failed.length)
-      throw new PerfError(`share ${failed.map(([c, i]) => `${i} exited ${c}`).join(', ')}: nothing merged`);
+    const failed = codes.map((how, i) => `share ${i} ${how}`).filter((line) => !line.endsWith(' exited 0'));
+    if (failed.length) throw new PerfError(`${failed.join(', ')}: nothing merged`);
   } finally {
     await stopAll();
     await barrier.close();
