@@ -262,17 +262,17 @@ describe('readK6Runners: refusals name the files', () => {
     );
   });
 
-  it('stops at the first inconsistent file, before reading the ones after it', async () => {
+  it('refuses a runner given twice, and a broken file among runners names its line', async () => {
     const a = await write('e-1.ndjson', operator(1, 3));
     const b = await write('e-1-dup.ndjson', operator(1, 3));
+    const c = await write('e-2.ndjson', operator(2, 3));
+    expect(await importError(() => readK6Runners([a, b, c]))).toContain('are all runner instance_id=1');
     const broken = await writeRunner('e-3.ndjson', [
       ...runnerLines({ tags: operator(3, 3), latencies: fast }),
       '{"type":',
     ]);
-    const message = await importError(() => readK6Runners([a, b, broken]));
-    expect(message).toContain('are all runner instance_id=1');
-    // Alone, the third file's own error names its line.
-    expect(await importError(() => readK6Results(broken))).toMatch(/e-3\.ndjson:\d+: not JSON/);
+    // Read on a worker thread, the file's own error still names it and its line.
+    expect(await importError(() => readK6Runners([a, c, broken]))).toMatch(/e-3\.ndjson:\d+: not JSON/);
   });
 
   it('merges files without runner tags, saying they could not be checked', async () => {

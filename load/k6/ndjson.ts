@@ -6,7 +6,13 @@
  * Pure: lines in, state out. Reading files (streamed, gunzipped) is in import.ts.
  */
 import { z } from 'zod';
-import { createHistogram, type Histogram, recordMicros } from '../../core/histogram.ts';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+  recordMicros,
+} from '../../core/histogram.ts';
 import { rateMetric, trendFromHistogram } from '../../core/metrics.ts';
 import type { Metric } from '../../core/results.ts';
 import {
@@ -56,6 +62,22 @@ interface Declared {
 }
 
 /** The tags k6-operator adds to a runner's points (instance_id, testrun_name) and our TestRun's. */
+/** An accumulator as plain data: a histogram crosses a thread boundary encoded. */
+type PlainAccumulator = Exclude<Accumulator, { type: 'trend' }> | { type: 'trend'; encoded: string };
+
+/** An NdjsonState as plain data, to be sent from the worker thread that read the file. */
+export interface NdjsonTransfer {
+  source: string;
+  declared: [string, Declared][];
+  groups: [string, [string, PlainAccumulator][]][];
+  thresholds: K6Threshold[];
+  runnerValues: Record<RunnerTag, string[]>;
+  runnerMissing: Record<RunnerTag, number>;
+  points: number;
+  firstMs: number;
+  lastMs: number;
+}
+
 export const RUNNER_TAGS = ['instance_id', 'testrun_name', 'run_id', 'runners'] as const;
 export type RunnerTag = (typeof RUNNER_TAGS)[number];
 
@@ -261,6 +283,50 @@ export class NdjsonState {
       }
       add(group, metric, declared.type, v);
     }
+  }
+
+  /** This state as plain data (histograms encoded), for postMessage. */
+  toTransfer(): NdjsonTransfer {
+    const plain = (acc: Accumulator): PlainAccumulator =>
+      acc.type === 'trend' ? { type: 'trend', encoded: encodeHistogram(acc.histogram) } : { ...acc };
+    return {
+      source: this.source,
+      declared: [...this.declared],
+      groups: [...this.groups].map(([name, accs]) => [name, [...accs].map(([m, acc]) => [m, plain(acc)])]),
+      thresholds: this.thresholds,
+      runnerValues: Object.fromEntries(RUNNER_TAGS.map((t) => [t, [...this.runner.values[t]]])) as Record<
+        RunnerTag,
+        string[]
+      >,
+      runnerMissing: { ...this.runner.missing },
+      points: this.points,
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+    };
+  }
+
+  /** The state a worker sent, rebuilt (the inverse of toTransfer). */
+  static fromTransfer(t: NdjsonTransfer): NdjsonState {
+    const state = new NdjsonState(t.source);
+    for (const [metric, declared] of t.declared) state.declared.set(metric, declared);
+    for (const [name, accs] of t.groups) {
+      const group = state.groups.get(name) ?? new Map<string, Accumulator>();
+      state.groups.set(name, group);
+      for (const [metric, acc] of accs)
+        group.set(
+          metric,
+          acc.type === 'trend' ? { type: 'trend', histogram: decodeHistogram(acc.encoded) } : acc,
+        );
+    }
+    state.thresholds.push(...t.thresholds);
+    for (const tag of RUNNER_TAGS) {
+      for (const v of t.runnerValues[tag]) state.runner.values[tag].add(v);
+      state.runner.missing[tag] = t.runnerMissing[tag];
+    }
+    state.points = t.points;
+    state.firstMs = t.firstMs;
+    state.lastMs = t.lastMs;
+    return state;
   }
 
   /**

@@ -5,13 +5,18 @@
  * `--out json=…ndjson.gz`. k6-operator merges no percentiles (k6-operator #812); here every
  * point of every runner goes into the same kind of accumulators, so the merged histograms equal
  * those of one file holding all the points, and thresholds are judged on the global figures.
- * checkRunners is pure; readK6Runners reads the files (streamed, one after another).
+ * checkRunners is pure; readK6Runners reads the files (streamed, one worker thread per core).
  */
 import { realpath } from 'node:fs/promises';
-import { readK6Source, sniffK6Source } from './import.ts';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import pLimit from 'p-limit';
+import { tsWorker } from '../../core/ts-worker.ts';
+import { sniffK6Source } from './import.ts';
 import type { K6Import } from './model.ts';
 import { K6ImportError } from './model.ts';
 import { NdjsonState, ndjsonImport, RUNNER_TAGS, type RunnerTag } from './ndjson.ts';
+import type { ReadReply } from './read-worker.ts';
 
 /** What one runner file's points say about where they came from. */
 export interface RunnerFile {
@@ -122,32 +127,66 @@ async function checkPaths(paths: readonly string[]): Promise<void> {
     );
 }
 
+/** Reads one runner's file on a worker thread; rejects with the reader's own error. */
+function readOnWorker(path: string, workers: Set<Worker>): Promise<NdjsonState> {
+  const worker = tsWorker(new URL('./read-worker.ts', import.meta.url), { workerData: { path } });
+  workers.add(worker);
+  return new Promise<NdjsonState>((resolve, reject) => {
+    worker.once('message', (reply: ReadReply) => {
+      if (reply.ok) resolve(NdjsonState.fromTransfer(reply.state));
+      else reject(reply.known ? new K6ImportError(reply.message) : new Error(reply.message));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the reader of ${path} stopped (exit ${code})`)));
+  }).finally(() => {
+    workers.delete(worker);
+    void worker.terminate();
+  });
+}
+
 /**
- * Several runners' `--out json` files (gzipped or not) → one import. Read one after another,
- * each streamed into its own state, checked against those before it (a mixed set fails before
- * every file is read), then added to the total.
+ * Several runners' `--out json` files (gzipped or not) → one import. Each file is streamed into
+ * its own state on a worker thread, one per core; each state is checked against those read
+ * before it as it arrives (a mixed set fails before every file is read, and the other readers
+ * are stopped), then all are added up in the order given.
  */
 export async function readK6Runners(paths: readonly string[]): Promise<K6Import> {
   if (paths.length === 0) throw new K6ImportError('no k6 runner files given');
   await checkPaths(paths);
-  const total = new NdjsonState(paths.join(', '));
+  const workers = new Set<Worker>();
+  const limit = pLimit(Math.max(1, Math.min(paths.length, availableParallelism())));
+  const states: NdjsonState[] = [];
   const files: RunnerFile[] = [];
+  try {
+    await Promise.all(
+      paths.map((path, index) =>
+        limit(async () => {
+          const state = await readOnWorker(path, workers);
+          if (state.declared.size === 0) throw new K6ImportError(`${path}: no k6 Metric or Point lines`);
+          states[index] = state;
+          const tags = Object.fromEntries(
+            RUNNER_TAGS.map((t) => [t, [...state.runner.values[t]]]),
+          ) as RunnerFile['tags'];
+          files[index] = { file: path, tags, points: state.points };
+          checkRunners(
+            files.filter((f) => f !== undefined),
+            false,
+          );
+        }),
+      ),
+    );
+  } catch (error) {
+    limit.clearQueue();
+    await Promise.all([...workers].map((w) => w.terminate()));
+    throw error;
+  }
+  const { headline, notes } = checkRunners(files);
+  const total = new NdjsonState(paths.join(', '));
   const gauges = new Set<string>();
-  for (const path of paths) {
-    const source = await readK6Source(path);
-    // checkPaths saw NDJSON; a file that changed since is still refused.
-    if (source.kind !== 'ndjson') throw new K6ImportError(`${path}: not --out json NDJSON any more`);
-    const { state } = source;
-    if (state.declared.size === 0) throw new K6ImportError(`${path}: no k6 Metric or Point lines`);
-    const tags = Object.fromEntries(
-      RUNNER_TAGS.map((t) => [t, [...state.runner.values[t]]]),
-    ) as RunnerFile['tags'];
-    files.push({ file: path, tags, points: state.points });
-    checkRunners(files, false);
+  for (const state of states) {
     for (const [metric, declared] of state.declared) if (declared.type === 'gauge') gauges.add(metric);
     total.absorb(state);
   }
-  const { headline, notes } = checkRunners(files);
   const imported = ndjsonImport(total, headline);
   const perFile = files.map((f) => `${single(f, 'instance_id') ?? '?'}: ${f.file} (${f.points} points)`);
   imported.notes.splice(1, 0, ...notes, `runners: ${perFile.join(', ')}`);
