@@ -18,6 +18,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { runCli } from '../core/cli.ts';
 import { loadConfig, resolveProfile } from '../core/config.ts';
@@ -65,6 +66,7 @@ async function startTime(
     const timeoutMs =
       seconds === undefined ? BARRIER_TIMEOUT_MS : integer(seconds, '--barrier-timeout', 1) * 1000;
     const serve = values['serve-barrier'] || process.env.SERVE_BARRIER === '1';
+    console.log(`share ${index} of ${shares}: ready, waiting at the start barrier ${url.origin}`);
     if (serve && index === 0) {
       if (!url.port) throw new PerfError(`--barrier ${barrier}: give the port share 0 serves it on`);
       // Share 0 hosts the barrier for every share (itself included) on the URL's port.
@@ -133,9 +135,16 @@ async function main(): Promise<number> {
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
-  const startAt = await startTime(values, index, shares, stop.signal);
-  const wait = startAt - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  let startAt: number;
+  try {
+    startAt = await startTime(values, index, shares, stop.signal);
+    const wait = startAt - Date.now();
+    if (wait > 0) await sleep(wait, undefined, { signal: stop.signal });
+  } catch (error) {
+    if (!stop.signal.aborted) throw error;
+    console.error(`share ${index} of ${shares}: stopped before the start, nothing sent`);
+    return 130;
+  }
   const startedAt = new Date().toISOString();
   const result = await runEngine({
     baseUrl,

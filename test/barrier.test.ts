@@ -1,7 +1,12 @@
 /** The start barrier of distributed shares: everyone starts together, a missing share is named. */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { joinBarrier, serveBarrier } from '../load/barrier.ts';
+import { runScript, withTarget } from './helpers.ts';
 
 describe('start barrier', () => {
   it('releases every share at once, only when the last one arrives', async () => {
@@ -69,4 +74,33 @@ describe('start barrier', () => {
     const other = joinBarrier({ url: server.url, share: 1, of: 2, timeoutMs: 5_000 });
     await expect(Promise.all([again, other])).resolves.toHaveLength(2);
   });
+
+  it('a share stopped while it waits at the barrier exits 130, says so and sends nothing', async () => {
+    const target = await withTarget();
+    const out = mkdtempSync(join(tmpdir(), 'barrier-stop-'));
+    try {
+      const run = await runScript(
+        fileURLToPath(new URL('../scripts/load-share.ts', import.meta.url)),
+        ['--profile', 'smoke', '--out-dir', out],
+        {
+          // Nobody serves this barrier: the share waits until it is stopped.
+          BARRIER_URL: 'http://127.0.0.1:9',
+          SHARES: '2',
+          JOB_COMPLETION_INDEX: '1',
+          RUN_ID: 'stopped',
+          SCENARIO: 'average-load',
+          BASE_URL: target.url,
+        },
+        (stdout, kill) => {
+          if (stdout.includes('waiting at the start barrier')) kill();
+        },
+      );
+      expect(run.code, run.stdout + run.stderr).toBe(130);
+      expect(run.stderr).toContain('share 1 of 2: stopped before the start, nothing sent');
+      expect(run.stderr).not.toMatch(/a bug in pitchey-perf/);
+      expect(existsSync(join(out, 'share-1.json'))).toBe(false);
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
 });
