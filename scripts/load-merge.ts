@@ -53,6 +53,7 @@ async function runLocalShares(
         profile,
         '--out',
         join(dir, `share-${index}.json`),
+        '--exit-on-stdin-close',
       ],
       {
         env: {
@@ -65,7 +66,8 @@ async function runLocalShares(
           RUN_ID: runId,
           BASE_URL: baseUrl.href,
         },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // stdin open: a share stops when this process is gone, even by kill -9.
+        stdio: ['pipe', 'inherit', 'inherit'],
       },
     ),
   );

@@ -104,6 +104,7 @@ async function main(): Promise<number> {
       'out-dir': { type: 'string' },
       'base-url': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      'exit-on-stdin-close': { type: 'boolean', default: false },
       config: { type: 'string', default: 'perf.config.ts' },
       profile: { type: 'string' },
     },
@@ -135,6 +136,11 @@ async function main(): Promise<number> {
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
+  if (values['exit-on-stdin-close']) {
+    // Spawned by load:merge --local-shares: if that parent dies (even by kill -9), stop too.
+    process.stdin.on('end', () => stop.abort());
+    process.stdin.resume();
+  }
   let startAt: number;
   try {
     startAt = await startTime(values, index, shares, stop.signal);

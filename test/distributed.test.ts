@@ -4,9 +4,11 @@
  * exactly once or refuses naming files; and --local-shares 2 passes and fails the same
  * thresholds as a single run (the target's latency knob off and on).
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram, histogramBins } from '../core/histogram.ts';
@@ -21,7 +23,7 @@ import {
   type ShareResult,
   shareResult,
 } from '../load/share-result.ts';
-import { runScript, writeLoadConfig } from './helpers.ts';
+import { isAlive, runScript, writeLoadConfig } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = {
@@ -228,4 +230,55 @@ describe('npm run load:merge', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/b\.json and .*a\.json are of different runs \(run-b vs run-a\)/);
   });
+
+  it('leaves no share or target running when load:merge itself is killed with -9', async () => {
+    // A longer run than the others, so the kill lands while the shares send.
+    const long = await writeLoadConfig(await mkdtemp(join(dir, 'kill-')), 100, '60s');
+    const parent = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MERGE,
+        '--local-shares',
+        '2',
+        '--scenario',
+        'average-load',
+        '--config',
+        long,
+        '--profile',
+        'smoke',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BASE_URL: '', TARGET_FAULTS: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    parent.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    for (let i = 0; i < 300 && (stdout.match(/waiting at the start barrier/g) ?? []).length < 2; i++)
+      await sleep(100);
+    // Its children: the two shares and the embedded target.
+    const children = childrenOf(parent.pid as number);
+    expect(children.filter((c) => c.args.includes('load-share.ts')).length).toBe(2);
+    expect(children.filter((c) => c.args.includes('target/main.ts')).length).toBe(1);
+    await sleep(2_000);
+    parent.kill('SIGKILL');
+    let left = children.filter((c) => isAlive(c.pid));
+    for (let i = 0; i < 100 && left.length; i++) {
+      await sleep(100);
+      left = children.filter((c) => isAlive(c.pid));
+    }
+    expect(left).toEqual([]);
+  }, 60_000);
 });
+
+/** The processes whose parent is `pid`, with their command lines (ps). */
+function childrenOf(pid: number): { pid: number; args: string }[] {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pid)
+    .map((m) => ({ pid: Number(m[1]), args: m[3] as string }));
+}
