@@ -50,9 +50,6 @@ const running = await startTarget({
   adminToken: process.env.TARGET_ADMIN_TOKEN || undefined,
 }).catch((error: Error) => fail(error.message));
 
-console.log(`pitchey target listening on ${running.url}`);
-if (isActive(faults)) console.log(`fault knobs: ${JSON.stringify(faults)}`);
-
 let stopping = false;
 async function shutdown(reason: string): Promise<void> {
   if (stopping) return;
@@ -67,3 +64,8 @@ if (args['exit-on-stdin-close']) {
   process.stdin.on('end', () => void shutdown('parent gone'));
   process.stdin.resume();
 }
+
+// Said only once the signal handlers are in place: a parent that stops the target as soon as it
+// reads this line must find it ready to shut down cleanly.
+console.log(`pitchey target listening on ${running.url}`);
+if (isActive(faults)) console.log(`fault knobs: ${JSON.stringify(faults)}`);
