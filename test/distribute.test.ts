@@ -192,6 +192,14 @@ describe('the k6-operator TestRun', () => {
       const object = parseYaml(await readFile(join(OPERATOR, file), 'utf8'));
       expect(validateTestRun(object), file).toEqual([]);
     }
+    // And the sample's ConfigMap is a valid core object, as ours must be.
+    const sample = parseYaml(
+      await readFile(
+        join(OPERATOR, 'grafana-k6-operator__config_samples_k6_v1alpha1_configmap.yaml'),
+        'utf8',
+      ),
+    );
+    expect(() => validateCore(sample)).not.toThrow();
     const [run] = byKind(k6OperatorManifests(options(), k6Script(scenario)), 'TestRun');
     const typo = structuredClone(run) as Loose;
     typo.spec.paralelism = typo.spec.parallelism;
