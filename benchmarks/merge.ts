@@ -2,16 +2,18 @@
  * `npm run bench:merge [-- --shares 64 --minutes 10 --rate 100]`: what merging a distributed
  * run costs — `--shares` share files of a `--minutes` run, each share `--rate` req/s over the
  * Pitchey mix's request names, written as load:share writes them, then read, checked and merged
- * as load:merge does. Prints the size of a share file and the merge's time (median of 3).
+ * as load:merge does (a worker thread per core) and on one thread. Prints the size of a share
+ * file and both merges' times (median of 3).
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../core/random.ts';
 import { Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
 import { PITCHEY_MIX, USER_POOL } from '../load/scenarios/pitchey-mix.ts';
+import { mergeShareFiles } from '../load/share-merge.ts';
 import { checkShares, mergeShares, readShare, shareResult } from '../load/share-result.ts';
 
 const { values } = parseArgs({
@@ -77,18 +79,29 @@ try {
   console.log(
     `share file: ${(size / 1024).toFixed(0)} KiB (${names.length} request names, ${SECONDS} per-second histograms)`,
   );
-  const times: number[] = [];
-  let requests = 0;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
+  const time = async (merge: () => Promise<number>) => {
+    const times: number[] = [];
+    let requests = 0;
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      requests = await merge();
+      times.push(performance.now() - start);
+    }
+    return { ms: median(times), requests };
+  };
+  const oneThread = await time(async () => {
     const shares = await Promise.all(files.map(async (file) => ({ file, share: await readShare(file) })));
     checkShares(shares);
-    const merged = mergeShares(shares.map((s) => s.share));
-    requests = merged.recorder.requestCount;
-    times.push(performance.now() - start);
-  }
+    return mergeShares(shares.map((s) => s.share)).recorder.requestCount;
+  });
+  const threads = await time(async () => (await mergeShareFiles(files)).recorder.requestCount);
+  if (threads.requests !== oneThread.requests)
+    throw new Error('the two merges disagree on the request count');
   console.log(
-    `merge (read, check, add): median ${(median(times) / 1000).toFixed(2)} s of 3 for ${requests.toLocaleString('en-US')} requests`,
+    `merge (read, check, add) on one thread: median ${(oneThread.ms / 1000).toFixed(2)} s of 3 for ${oneThread.requests.toLocaleString('en-US')} requests`,
+  );
+  console.log(
+    `merge as load:merge does it, a worker per core (${availableParallelism()}): median ${(threads.ms / 1000).toFixed(2)} s of 3 (${(oneThread.ms / threads.ms).toFixed(2)}× faster)`,
   );
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -73,10 +73,20 @@ export async function readShare(file: string): Promise<ShareResult> {
   return parsed.data;
 }
 
+/** What a share says of itself, without what it measured: enough to check a set of shares. */
+export type ShareHeader = Omit<ShareResult, 'recorder' | 'generator'>;
+/** What merges: a share's measurements, or several shares' already merged. */
+export type SharePart = Pick<ShareResult, 'recorder' | 'elapsedMs' | 'stoppedBy' | 'generator'>;
+
+export function shareHeader(share: ShareResult): ShareHeader {
+  const { recorder: _recorder, generator: _generator, ...header } = share;
+  return header;
+}
+
 /** Every share of one run and one scenario definition, each index once; else an error naming files. */
-export function checkShares(shares: readonly { file: string; share: ShareResult }[]): void {
+export function checkShares(shares: readonly { file: string; share: ShareHeader }[]): void {
   if (!shares.length) throw new ShareMergeError('no share files to merge');
-  const [first] = shares as [{ file: string; share: ShareResult }];
+  const [first] = shares as [{ file: string; share: ShareHeader }];
   for (const { file, share } of shares) {
     const differs = (what: string, a: string | number, b: string | number) =>
       new ShareMergeError(
@@ -111,7 +121,7 @@ export function checkShares(shares: readonly { file: string; share: ShareResult 
 }
 
 /** The shares as one run: recorders merged exactly, the longest elapsed time, generator stats merged. */
-export function mergeShares(shares: readonly ShareResult[]): {
+export function mergeShares(shares: readonly SharePart[]): {
   recorder: Recorder;
   elapsedMs: number;
   stoppedBy: string | undefined;

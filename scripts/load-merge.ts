@@ -22,7 +22,8 @@ import { serveBarrier } from '../load/barrier.ts';
 import { generatorBound } from '../load/generator-watch.ts';
 import { peakRatePerSecond } from '../load/scenario.ts';
 import { loadScenarios, pickScenarios } from '../load/scenarios/registry.ts';
-import { checkShares, mergeShares, readShare, ShareMergeError, scenarioHash } from '../load/share-result.ts';
+import { mergeShareFiles } from '../load/share-merge.ts';
+import { ShareMergeError, scenarioHash } from '../load/share-result.ts';
 import { scenarioOutput, scenarioThresholds } from '../load/suite.ts';
 import { openTarget, parseBaseUrl } from './target.ts';
 
@@ -138,8 +139,7 @@ async function main(): Promise<number> {
       'usage: npm run load:merge -- share-0.json share-1.json … | --local-shares N --scenario NAME',
     );
 
-  const shares = await Promise.all(files.map(async (file) => ({ file, share: await readShare(file) })));
-  checkShares(shares);
+  const { headers: shares, ...merged } = await mergeShareFiles(files);
   const first = shares[0]?.share;
   if (!first) throw new ShareMergeError('no share files to merge');
   const [scenario] = pickScenarios(await loadScenarios(resolveProfile(config, profile).load), [
@@ -149,7 +149,6 @@ async function main(): Promise<number> {
     throw new ShareMergeError(
       `${shares[0]?.file}: scenario "${first.scenario}" was defined differently when the shares ran: merge with the same config, profile and scenario files`,
     );
-  const merged = mergeShares(shares.map((s) => s.share));
   const bound = generatorBound(merged.generator, peakRatePerSecond(scenario) ?? 0);
   const own = scenarioOutput(scenario, merged.recorder, merged.elapsedMs, merged.stoppedBy);
   const started = new Date(Math.min(...shares.map((s) => Date.parse(s.share.startedAt))));

@@ -15,6 +15,7 @@ import { decodeHistogram, histogramBins } from '../core/histogram.ts';
 import { Recorder } from '../load/recorder.ts';
 import { parseScenario, type ScenarioInput } from '../load/scenario.ts';
 import { arrivalSchedule } from '../load/schedule.ts';
+import { mergeShareFiles } from '../load/share-merge.ts';
 import {
   checkShares,
   mergeShares,
@@ -125,6 +126,39 @@ describe('merging shares', () => {
     const items = contents(merged.recorder.toItems('unit', 7, true, 'api'));
     expect(items).toEqual(contents(whole.toItems('unit', 7, true, 'api')));
     expect(JSON.stringify(items)).toMatch(/"p95":/);
+  });
+
+  it('merged on worker threads from files, the shares equal one recorder too; refusals still name files', async () => {
+    const whole = new Recorder();
+    const parts = Array.from({ length: 5 }, () => new Recorder());
+    for (let i = 0; i < 5_000; i++) {
+      whole.record(outcome(i));
+      parts[i % 5]?.record(outcome(i));
+    }
+    // Five files over the worker slices: uneven slices, each merged apart, then added.
+    const files = await Promise.all(
+      parts.map(async (r, i) => {
+        const file = join(dir, `threads-${i}.json`);
+        await writeFile(file, JSON.stringify(share(i, 5, r)));
+        return file;
+      }),
+    );
+    const merged = await mergeShareFiles(files);
+    expect(merged.headers.map((h) => [h.file, h.share.share.index])).toEqual(files.map((f, i) => [f, i]));
+    const contents = (items: unknown) =>
+      JSON.parse(JSON.stringify(items), (key, value) =>
+        key === 'data' && typeof value === 'string' ? histogramBins(decodeHistogram(value)) : value,
+      );
+    expect(contents(merged.recorder.toItems('unit', 7, true, 'api'))).toEqual(
+      contents(whole.toItems('unit', 7, true, 'api')),
+    );
+    await expect(
+      mergeShareFiles([files[0] as string, files[0] as string, ...files.slice(2)]),
+    ).rejects.toThrow(/threads-0\.json and .*threads-0\.json are both share 0 of 5/);
+    await writeFile(join(dir, 'threads-broken.json'), '{');
+    await expect(mergeShareFiles([...files, join(dir, 'threads-broken.json')])).rejects.toThrow(
+      /threads-broken\.json is not a share result/,
+    );
   });
 
   it('refuses shares of other runs, scenarios or splits, twice the same share, or a missing one', () => {
