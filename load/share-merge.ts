@@ -5,27 +5,16 @@
  * sooner: decoding the shares' per-second histograms is most of a merge's time.
  */
 import { availableParallelism } from 'node:os';
-import { tsWorker } from '../core/ts-worker.ts';
-import type { PartReply } from './share-merge-worker.ts';
-import {
-  checkShares,
-  mergeShares,
-  type ShareHeader,
-  ShareMergeError,
-  type SharePart,
-} from './share-result.ts';
+import { runTask } from '../core/ts-worker.ts';
+import type { MergedSlice } from './share-merge-worker.ts';
+import { checkShares, mergeShares, ShareMergeError } from './share-result.ts';
 
-function mergeOnWorker(files: string[]): Promise<{ headers: ShareHeader[]; part: SharePart }> {
-  const worker = tsWorker(new URL('./share-merge-worker.ts', import.meta.url), { workerData: { files } });
-  return new Promise<{ headers: ShareHeader[]; part: SharePart }>((resolve, reject) => {
-    worker.once('message', (reply: PartReply) => {
-      if (reply.ok) resolve(reply);
-      else reject(reply.known ? new ShareMergeError(reply.message) : new Error(reply.message));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`a share reader stopped (exit ${code})`)));
-  }).finally(() => void worker.terminate());
-}
+const mergeOnWorker = (files: string[]) =>
+  runTask<MergedSlice>(
+    new URL('./share-merge-worker.ts', import.meta.url),
+    { files },
+    (message) => new ShareMergeError(message),
+  );
 
 /** Reads, checks (every share of one run, once) and merges the files; errors name the files. */
 export async function mergeShareFiles(files: readonly string[]) {

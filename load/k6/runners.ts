@@ -11,12 +11,11 @@ import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
-import { tsWorker } from '../../core/ts-worker.ts';
+import { runTask } from '../../core/ts-worker.ts';
 import { sniffK6Source } from './import.ts';
 import type { K6Import } from './model.ts';
 import { K6ImportError } from './model.ts';
-import { NdjsonState, ndjsonImport, RUNNER_TAGS, type RunnerTag } from './ndjson.ts';
-import type { ReadReply } from './read-worker.ts';
+import { NdjsonState, type NdjsonTransfer, ndjsonImport, RUNNER_TAGS, type RunnerTag } from './ndjson.ts';
 
 /** What one runner file's points say about where they came from. */
 export interface RunnerFile {
@@ -128,20 +127,22 @@ async function checkPaths(paths: readonly string[]): Promise<void> {
 }
 
 /** Reads one runner's file on a worker thread; rejects with the reader's own error. */
-function readOnWorker(path: string, workers: Set<Worker>): Promise<NdjsonState> {
-  const worker = tsWorker(new URL('./read-worker.ts', import.meta.url), { workerData: { path } });
-  workers.add(worker);
-  return new Promise<NdjsonState>((resolve, reject) => {
-    worker.once('message', (reply: ReadReply) => {
-      if (reply.ok) resolve(NdjsonState.fromTransfer(reply.state));
-      else reject(reply.known ? new K6ImportError(reply.message) : new Error(reply.message));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the reader of ${path} stopped (exit ${code})`)));
-  }).finally(() => {
-    workers.delete(worker);
-    void worker.terminate();
-  });
+async function readOnWorker(path: string, workers: Set<Worker>): Promise<NdjsonState> {
+  let worker: Worker | undefined;
+  try {
+    const transfer = await runTask<NdjsonTransfer>(
+      new URL('./read-worker.ts', import.meta.url),
+      { path },
+      (message) => new K6ImportError(message),
+      (started) => {
+        worker = started;
+        workers.add(started);
+      },
+    );
+    return NdjsonState.fromTransfer(transfer);
+  } finally {
+    if (worker) workers.delete(worker);
+  }
 }
 
 /**
