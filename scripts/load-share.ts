@@ -16,7 +16,8 @@
  *   --base-url URL         (BASE_URL) the deployment; remote needs --allow-remote (suites.load.maxRemoteRate caps it)
  *   --config FILE          default perf.config.ts; --profile NAME shapes the scenario (default: the config's)
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,21 @@ function integer(value: string | undefined, name: string, min: number): number {
   if (value === undefined || !Number.isInteger(n) || n < min)
     throw new PerfError(`${name} ${value ?? '(not set)'}: an integer ≥ ${min}, please`);
   return n;
+}
+
+const cannotWrite = (out: string, error: unknown) =>
+  new PerfError(
+    `cannot write the share to ${out}: ${(error as Error).message} (--out, --out-dir or OUT_DIR)`,
+  );
+
+/** Makes the share's folder and checks this process may write there. */
+async function writableFolder(out: string): Promise<void> {
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await access(dirname(out), constants.W_OK);
+  } catch (error) {
+    throw cannotWrite(out, error);
+  }
 }
 
 interface StartOptions {
@@ -132,6 +148,9 @@ async function main(): Promise<number> {
     allowRemote: config.suites.load.allowRemote || Boolean(values['allow-remote']),
     maxRemoteRate: config.suites.load.maxRemoteRate,
   });
+  // Checked before any load: a volume it cannot write to would otherwise lose the whole run.
+  const out = values.out ?? join(values['out-dir'] ?? process.env.OUT_DIR ?? '.', `share-${index}.json`);
+  await writableFolder(out);
   const tokens = scenario.users ? await loginUserPool(baseUrl, scenario.users) : [];
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
@@ -160,7 +179,6 @@ async function main(): Promise<number> {
     share: { index, of: shares },
     maxConnections: config.suites.load.maxConnections,
   });
-  const out = values.out ?? join(values['out-dir'] ?? process.env.OUT_DIR ?? '.', `share-${index}.json`);
   const share = shareResult({
     runId,
     scenario: scenario.name,
@@ -174,12 +192,9 @@ async function main(): Promise<number> {
     ...(result.generator ? { generator: result.generator } : {}),
   });
   try {
-    await mkdir(dirname(out), { recursive: true });
     await writeAtomic(out, `${JSON.stringify(share)}\n`);
   } catch (error) {
-    throw new PerfError(
-      `cannot write the share to ${out}: ${(error as Error).message} (--out, --out-dir or OUT_DIR)`,
-    );
+    throw cannotWrite(out, error);
   }
   console.log(
     `share ${index} of ${shares} (${scenario.name}, run ${runId}): ${result.recorder.requestCount} requests → ${out}`,

@@ -1,5 +1,5 @@
 /** The start barrier of distributed shares: everyone starts together, a missing share is named. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,7 +70,9 @@ describe('start barrier', () => {
     first.abort();
     await expect(dropped).rejects.toThrow();
     const again = joinBarrier({ url: server.url, share: 0, of: 2, timeoutMs: 5_000 });
-    await sleep(100);
+    // Share 0 asked twice, share 1 not yet: the barrier must still be waiting.
+    const early = await Promise.race([again.then(() => 'released'), sleep(300).then(() => 'waiting')]);
+    expect(early).toBe('waiting');
     const other = joinBarrier({ url: server.url, share: 1, of: 2, timeoutMs: 5_000 });
     await expect(Promise.all([again, other])).resolves.toHaveLength(2);
   });
@@ -99,6 +101,34 @@ describe('start barrier', () => {
       expect(run.stderr).toContain('share 1 of 2: stopped before the start, nothing sent');
       expect(run.stderr).not.toMatch(/a bug in pitchey-perf/);
       expect(existsSync(join(out, 'share-1.json'))).toBe(false);
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+
+  it('a share that cannot write its result stops before it sends any load, naming the path', async () => {
+    const target = await withTarget();
+    const file = join(mkdtempSync(join(tmpdir(), 'barrier-out-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    try {
+      const run = await runScript(
+        fileURLToPath(new URL('../scripts/load-share.ts', import.meta.url)),
+        ['--profile', 'smoke', '--out-dir', join(file, 'shares')],
+        {
+          // Nobody serves this barrier: had the share gone on, it would wait there, then time out.
+          BARRIER_URL: 'http://127.0.0.1:9',
+          BARRIER_TIMEOUT: '3',
+          SHARES: '1',
+          JOB_COMPLETION_INDEX: '0',
+          RUN_ID: 'unwritable',
+          SCENARIO: 'average-load',
+          BASE_URL: target.url,
+        },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`cannot write the share to ${join(file, 'shares', 'share-0.json')}`);
+      expect(run.stderr).toContain('(--out, --out-dir or OUT_DIR)');
+      expect(run.stdout).not.toContain('waiting at the start barrier');
     } finally {
       await target.close();
     }
